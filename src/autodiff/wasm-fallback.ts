@@ -1,0 +1,140 @@
+/**
+ * Generic supply of the kernels the wasm backend lacks.
+ *
+ * The wasm backend implements a subset of the cpu backend's kernels; among the
+ * missing ones are UnsortedSegmentSum (the gradient of gather), the filter and
+ * input gradients of convolutions, FFT, complex numbers and Einsum. Rather than
+ * writing each again, every kernel that the cpu backend has and the wasm backend
+ * does not is bridged: inputs are copied from the wasm heap into the cpu
+ * backend, the cpu kernel runs, and its outputs are copied back. The copies are
+ * linear in the tensor sizes, so a bridged kernel costs about what the cpu
+ * kernel costs. Complex tensors are stored on the wasm heap as interleaved
+ * (re, im) float32 pairs, which is what tfjs-core's `bytesPerElement` assumes.
+ */
+import { tf } from './tf.js';
+
+type TensorInfo = { dataId: object; shape: number[]; dtype: string };
+type KernelFunc = (args: { inputs: unknown; attrs?: unknown; backend: unknown }) => TensorInfo | TensorInfo[];
+
+interface WasmData {
+  memoryOffset: number;
+  dtype: string;
+  shape: number[];
+}
+interface WasmLike {
+  dataIdMap: { get(id: object): WasmData };
+  wasm: { HEAPU8: Uint8Array };
+  readSync(id: object, start?: number, end?: number): unknown;
+  write(values: ArrayLike<number> | null, shape: number[], dtype: string): object;
+}
+interface CpuLike {
+  readSync(id: object): ArrayLike<number>;
+  write(values: ArrayLike<number>, shape: number[], dtype: string): object;
+  disposeData(id: object, force?: boolean): boolean;
+  firstUse?: boolean;
+}
+
+const BRIDGED = new Set<string>();
+let patchedProto: object | null = null;
+
+/** Teach the wasm backend to read complex64 tensors (interleaved float32 pairs). */
+function patchComplexRead(backend: WasmLike): void {
+  const proto = Object.getPrototypeOf(backend) as WasmLike;
+  if (patchedProto === proto) return;
+  const original = proto.readSync;
+  proto.readSync = function (this: WasmLike, dataId: object, start?: number, end?: number) {
+    const d = this.dataIdMap.get(dataId);
+    if (d && d.dtype === 'complex64') {
+      const n = d.shape.reduce((a, b) => a * b, 1);
+      const s = start ?? 0;
+      const e = end ?? n;
+      const bytes = this.wasm.HEAPU8.slice(d.memoryOffset + s * 8, d.memoryOffset + e * 8);
+      return new Float32Array(bytes.buffer);
+    }
+    return original.call(this, dataId, start, end);
+  };
+  patchedProto = proto;
+}
+
+function cpuBackend(): CpuLike {
+  const cpu = tf.engine().findBackend('cpu') as unknown as CpuLike | null;
+  if (!cpu) throw new Error('the cpu backend is not available to supply a missing wasm kernel');
+  cpu.firstUse = false; // no console banner from the bridge
+  return cpu;
+}
+
+function toCpu(info: TensorInfo, wasm: WasmLike, cpu: CpuLike, temps: TensorInfo[]): TensorInfo {
+  const values = wasm.readSync(info.dataId) as Float32Array | Int32Array | Uint8Array;
+  if (info.dtype === 'complex64') {
+    const n = values.length / 2;
+    const re = new Float32Array(n);
+    const im = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      re[i] = values[2 * i];
+      im[i] = values[2 * i + 1];
+    }
+    const reInfo = { dataId: cpu.write(re, info.shape, 'float32'), shape: info.shape, dtype: 'float32' };
+    const imInfo = { dataId: cpu.write(im, info.shape, 'float32'), shape: info.shape, dtype: 'float32' };
+    const complexKernel = tf.getKernel('Complex', 'cpu').kernelFunc as unknown as KernelFunc;
+    const out = complexKernel({ inputs: { real: reInfo, imag: imInfo }, backend: cpu }) as TensorInfo;
+    cpu.disposeData(reInfo.dataId);
+    cpu.disposeData(imInfo.dataId);
+    temps.push(out);
+    return out;
+  }
+  const out = { dataId: cpu.write(values, info.shape, info.dtype), shape: info.shape, dtype: info.dtype };
+  temps.push(out);
+  return out;
+}
+
+function bridge(kernelName: string): void {
+  const cpuKernel = tf.getKernel(kernelName, 'cpu');
+  const kernelFunc = cpuKernel.kernelFunc as unknown as KernelFunc;
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ((args: { inputs: unknown; attrs?: unknown; backend: unknown }) => {
+      const wasm = args.backend as WasmLike;
+      patchComplexRead(wasm);
+      const cpu = cpuBackend();
+      const temps: TensorInfo[] = [];
+      let cpuInputs: unknown;
+      if (Array.isArray(args.inputs)) {
+        cpuInputs = (args.inputs as TensorInfo[]).map((t) => toCpu(t, wasm, cpu, temps));
+      } else {
+        const m: Record<string, TensorInfo> = {};
+        for (const [k, t] of Object.entries(args.inputs as Record<string, TensorInfo | null>)) {
+          if (t != null) m[k] = toCpu(t, wasm, cpu, temps);
+        }
+        cpuInputs = m;
+      }
+      const out = kernelFunc({ inputs: cpuInputs, attrs: args.attrs, backend: cpu });
+      const outs = Array.isArray(out) ? out : [out];
+      const back = outs.map((o) => {
+        const values = cpu.readSync(o.dataId);
+        return { dataId: wasm.write(values, o.shape, o.dtype), shape: o.shape, dtype: o.dtype };
+      });
+      for (const o of outs) cpu.disposeData(o.dataId);
+      for (const t of temps) cpu.disposeData(t.dataId);
+      return Array.isArray(out) ? back : back[0];
+    }) as never,
+  });
+  BRIDGED.add(kernelName);
+}
+
+/**
+ * Registers, for the wasm backend, every kernel the cpu backend has and the
+ * wasm backend lacks. Idempotent. Returns the names of the bridged kernels.
+ */
+export function supplyMissingWasmKernels(): string[] {
+  const have = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+  for (const k of tf.getKernelsForBackend('cpu')) {
+    if (!have.has(k.kernelName) && !BRIDGED.has(k.kernelName)) bridge(k.kernelName);
+  }
+  return [...BRIDGED].sort();
+}
+
+/** The kernels currently supplied to the wasm backend by the bridge. */
+export function bridgedKernels(): string[] {
+  return [...BRIDGED].sort();
+}
