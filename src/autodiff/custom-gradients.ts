@@ -7,10 +7,26 @@ import { tf, type Tensor } from './tf.js';
 import { DomainError } from './errors.js';
 import { withPreservedTape } from './nested-tape.js';
 
+/**
+ * Defines an op by its forward value and its vector-Jacobian product, as
+ * `jax.custom_vjp`: `f(...inputs)` returns `{ value, gradFunc }` where
+ * `gradFunc(dy)` gives the gradient for each input. The forward pass is not
+ * taped. A typed wrapper of tfjs's `customGrad`.
+ */
+export function customGradient(
+  f: (...inputs: Tensor[]) => { value: Tensor; gradFunc: (dy: Tensor) => Tensor | Tensor[] },
+): (...inputs: Tensor[]) => Tensor {
+  const op = tf.customGrad(((...args: unknown[]) => {
+    const inputs = args.slice(0, -1) as Tensor[];
+    const r = f(...inputs);
+    return { value: r.value, gradFunc: (dy: Tensor | Tensor[]) => r.gradFunc(Array.isArray(dy) ? dy[0] : dy) };
+  }) as never);
+  return (...xs: Tensor[]) => op(...xs) as Tensor;
+}
+
 /** Identity in the forward pass, zero gradient. */
 export function stopGradient(x: Tensor): Tensor {
-  const op = tf.customGrad((a: Tensor) => ({ value: a.clone(), gradFunc: (dy: Tensor) => tf.zerosLike(dy) }));
-  return op(x) as Tensor;
+  return customGradient((a) => ({ value: a.clone(), gradFunc: (dy) => tf.zerosLike(dy) }))(x);
 }
 
 /**
@@ -33,19 +49,15 @@ export function straightThrough(forward: (x: Tensor) => Tensor): (x: Tensor) => 
  */
 export function checkpoint(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) => Tensor {
   return (...xs: Tensor[]) => {
-    const op = tf.customGrad((...args: unknown[]) => {
-      const inputs = args.slice(0, xs.length) as Tensor[];
-      // Inside customGrad's forward nothing is taped; tidy frees the intermediates.
+    const op = customGradient((...inputs: Tensor[]) => {
+      // Inside a custom op's forward nothing is taped; tidy frees the intermediates.
       const value = tf.tidy(() => f(...inputs));
       return {
         value,
-        gradFunc: (dy: Tensor | Tensor[]) => {
-          const up = Array.isArray(dy) ? dy[0] : dy;
-          return withPreservedTape(() => tf.grads((...ins: Tensor[]) => tf.sum(tf.mul(f(...ins), up)))(inputs));
-        },
+        gradFunc: (up) => withPreservedTape(() => tf.grads((...ins: Tensor[]) => tf.sum(tf.mul(f(...ins), up)))(inputs)),
       };
     });
-    return op(...xs) as Tensor;
+    return op(...xs);
   };
 }
 
@@ -55,22 +67,20 @@ export function checkpoint(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) =>
  */
 export function clipGradientNorm(x: Tensor, maxNorm: number): Tensor {
   if (!(maxNorm > 0)) throw new DomainError('maxNorm', maxNorm, 'must be positive');
-  const op = tf.customGrad((a: Tensor) => ({
+  return customGradient((a) => ({
     value: a.clone(),
-    gradFunc: (dy: Tensor) => {
+    gradFunc: (dy) => {
       const norm = tf.norm(dy);
       const scale = tf.minimum(tf.scalar(1), tf.div(maxNorm, tf.maximum(norm, 1e-30)));
       return tf.mul(dy, scale);
     },
-  }));
-  return op(x) as Tensor;
+  }))(x);
 }
 
 /** Identity in the forward pass; the backward gradient is clipped elementwise to [lo, hi]. */
 export function clipGradientValue(x: Tensor, lo: number, hi: number): Tensor {
   if (!(lo < hi)) throw new DomainError('clip range', [lo, hi], 'need lo < hi');
-  const op = tf.customGrad((a: Tensor) => ({ value: a.clone(), gradFunc: (dy: Tensor) => tf.clipByValue(dy, lo, hi) }));
-  return op(x) as Tensor;
+  return customGradient((a) => ({ value: a.clone(), gradFunc: (dy) => tf.clipByValue(dy, lo, hi) }))(x);
 }
 
 /**

@@ -11,6 +11,7 @@ import { tf, type Tensor } from './tf.js';
 import { solve, type Matrix } from './linalg.js';
 import { DiffhepError, NonFiniteError } from './errors.js';
 import { withPreservedTape } from './nested-tape.js';
+import { customGradient } from './custom-gradients.js';
 
 /** An argmin problem: the loss and a solver for its minimum. */
 export interface ArgminProblem {
@@ -59,8 +60,7 @@ function hessianInX(loss: ArgminProblem['loss'], x: Tensor, theta: Tensor[]): Ma
 export function implicitArgmin(problem: ArgminProblem): (...theta: Tensor[]) => Tensor {
   const damping = problem.damping ?? 0;
   return (...theta: Tensor[]) => {
-    const op = tf.customGrad((...args: unknown[]) => {
-      const th = args.slice(0, theta.length) as Tensor[];
+    const op = customGradient((...th: Tensor[]) => {
       const xStar = Float32Array.from(problem.solve(th.map((t) => t.dataSync() as Float32Array)));
       xStar.forEach((v, i) => {
         if (!Number.isFinite(v)) throw new NonFiniteError(`argmin[${i}]`, v, 'solver result');
@@ -68,8 +68,8 @@ export function implicitArgmin(problem: ArgminProblem): (...theta: Tensor[]) => 
       const x = tf.tensor1d(xStar);
       return {
         value: x,
-        gradFunc: (dy: Tensor | Tensor[]) => withPreservedTape(() => {
-          const v = (Array.isArray(dy) ? dy[0] : dy).reshape([-1]);
+        gradFunc: (dy) => withPreservedTape(() => {
+          const v = dy.reshape([-1]);
           const xc = tf.tensor1d(xStar);
           const h = hessianInX(problem.loss, xc, th);
           if (damping) h.forEach((r, i) => (r[i] += damping));
@@ -88,6 +88,6 @@ export function implicitArgmin(problem: ArgminProblem): (...theta: Tensor[]) => 
         }),
       };
     });
-    return op(...theta) as Tensor;
+    return op(...theta);
   };
 }

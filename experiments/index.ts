@@ -1,0 +1,6 @@
+/** The experiments `diffhep run NAME` knows. Add one entry per experiment. */
+import type { ExperimentEntry } from './types.js';
+
+export const experiments: Record<string, ExperimentEntry> = {
+  'demo-fit': { description: 'a small gradient fit of a Gaussian peak on a falling background', load: () => import('./demo-fit/index.js') },
+};

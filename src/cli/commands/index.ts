@@ -1,0 +1,10 @@
+/** Every command of the `diffhep` CLI. Add one line per command module. */
+import type { Command } from 'commander';
+import { registerInfo } from './info.js';
+import { registerRun } from './run.js';
+
+/** Registers all commands on the program. */
+export function registerAll(program: Command): void {
+  registerInfo(program);
+  registerRun(program);
+}
