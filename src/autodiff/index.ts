@@ -28,5 +28,6 @@ export * as linalg from './linalg.js';
 export * as special from './special.js';
 export * from './random/key.js';
 export * from './random/samplers.js';
+export * from './relax/index.js';
 
 await ready();
