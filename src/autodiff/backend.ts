@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { tf } from './tf.js';
 import { supplyMissingWasmKernels } from './wasm-fallback.js';
+import { installTapeOrdering } from './nested-tape.js';
 import { DiffhepError } from './errors.js';
 
 /** A backend name diffhep knows how to pick. */
@@ -123,6 +124,7 @@ export async function selectBackend(name?: string): Promise<BackendInfo> {
   const tried: BackendAttempt[] = [];
   silenceBanners();
   supplyMissingWasmKernels();
+  installTapeOrdering();
   if (forced) {
     if (!(ORDER as string[]).includes(forced)) {
       throw new DiffhepError(`unknown backend '${forced}' (DIFFHEP_BACKEND or --backend): choose one of ${ORDER.join(', ')}`, 'backend');

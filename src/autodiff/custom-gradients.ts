@@ -18,8 +18,20 @@ export function customGradient(
 ): (...inputs: Tensor[]) => Tensor {
   const op = tf.customGrad(((...args: unknown[]) => {
     const inputs = args.slice(0, -1) as Tensor[];
+    // Copies of the inputs are kept on the tape: when the inputs are
+    // intermediates of a scope that has ended before the backward pass (a tidy
+    // inside the differentiated function, the inner pass of a hessian or jvp),
+    // the gradient is rebuilt from the copies instead of the disposed inputs.
+    (args[args.length - 1] as (ts: Tensor[]) => void)(inputs);
     const r = f(...inputs);
-    return { value: r.value, gradFunc: (dy: Tensor | Tensor[]) => r.gradFunc(Array.isArray(dy) ? dy[0] : dy) };
+    return {
+      value: r.value,
+      gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
+        const d = Array.isArray(dy) ? dy[0] : dy;
+        if (!inputs.some((t) => t.isDisposed)) return r.gradFunc(d);
+        return f(...saved).gradFunc(d);
+      },
+    };
   }) as never);
   return (...xs: Tensor[]) => op(...xs) as Tensor;
 }

@@ -13,6 +13,13 @@ import { DiffhepError, NonFiniteError } from './errors.js';
 import { withPreservedTape } from './nested-tape.js';
 import { customGradient } from './custom-gradients.js';
 
+/** The i-th unit vector of length n (tf.oneHot needs n ≥ 2; one-parameter problems are common). */
+function unitVector(n: number, i: number): Tensor {
+  const e = new Float32Array(n);
+  e[i] = 1;
+  return tf.tensor1d(e);
+}
+
 /** An argmin problem: the loss and a solver for its minimum. */
 export interface ArgminProblem {
   /** The objective L(x, θ...) as a scalar tensor; x is a 1-D tensor. */
@@ -34,7 +41,7 @@ function hessianInX(loss: ArgminProblem['loss'], x: Tensor, theta: Tensor[]): Ma
   for (let i = 0; i < n; i++) {
     rows.push(
       tf.tidy(() => {
-        const e = tf.oneHot(tf.tensor1d([i], 'int32'), n).reshape([n]).toFloat();
+        const e = unitVector(n, i);
         return Array.from(tf.grad((v: Tensor) => tf.sum(tf.mul(tf.grad(g)(v), e)))(x).dataSync());
       }),
     );

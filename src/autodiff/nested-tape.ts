@@ -23,3 +23,43 @@ export function withPreservedTape<T>(fn: () => T): T {
     state.activeTape = tape;
   }
 }
+
+interface TapeNode {
+  inputs: Record<string, { id: number } | null | undefined>;
+  outputs: { id: number }[];
+}
+interface TapeEngine {
+  state: { activeTape: TapeNode[] | null };
+  addTapeNode(...args: unknown[]): void;
+}
+let tapeOrderingInstalled = false;
+
+/**
+ * tfjs records the copies of a kernel's outputs that it saves for the
+ * backward pass (exp, sigmoid, tanh, softmax, pow, custom ops) on the tape
+ * *before* the kernel itself. The backward pass walks the tape in order to
+ * find what depends on the inputs, so it drops those copies, and every second
+ * derivative through a saved output silently loses a term (d²/dx² eˣ came out
+ * as 0, d²/dx² x·eˣ as (x + 1)eˣ). This moves each kernel's node in front of
+ * the nodes that consume its outputs. Idempotent.
+ */
+export function installTapeOrdering(): void {
+  if (tapeOrderingInstalled) return;
+  const engine = tf.engine() as unknown as TapeEngine;
+  const add = engine.addTapeNode;
+  engine.addTapeNode = function (this: TapeEngine, ...args: unknown[]) {
+    const tape = this.state.activeTape;
+    const before = tape ? tape.length : 0;
+    add.apply(this, args);
+    if (!tape || tape.length !== before + 1 || before === 0) return;
+    const node = tape[before];
+    const outIds = new Set(node.outputs.map((o) => o.id));
+    let k = before;
+    while (k > 0 && Object.values(tape[k - 1].inputs).some((t) => t != null && outIds.has(t.id))) k--;
+    if (k < before) {
+      tape.splice(before, 1);
+      tape.splice(k, 0, node);
+    }
+  };
+  tapeOrderingInstalled = true;
+}

@@ -10,6 +10,13 @@ import { NonFiniteError, ShapeMismatchError, assertAllFinite } from './errors.js
 import { isLeaf, leavesWithPaths, mapTree, unflattenLeaves, layoutOf, type Leaf, type Tree, type TreeLayout } from './tree.js';
 import type { Matrix } from './linalg.js';
 
+/** The i-th unit vector of length n (tf.oneHot needs n ≥ 2; one-parameter problems are common). */
+function unitVector(n: number, i: number): Tensor {
+  const e = new Float32Array(n);
+  e[i] = 1;
+  return tf.tensor1d(e);
+}
+
 /** A plain (number-valued) gradient leaf: a number for scalars, nested arrays otherwise. */
 export type PlainLeaf = number | number[] | number[][] | number[][][] | number[][][][];
 
@@ -169,7 +176,7 @@ export function hessian<P extends Tree<Leaf>>(f: (params: Tree<Tensor>) => Tenso
       const rows: number[][] = [];
       for (let i = 0; i < n; i++) {
         const row = tf.tidy(() => {
-          const e = tf.oneHot(tf.tensor1d([i], 'int32'), n).reshape([n]).toFloat();
+          const e = unitVector(n, i);
           const hi = tf.grad((x: Tensor) => tf.sum(tf.mul(tf.grad(g)(x), e)))(x0);
           return Array.from(hi.dataSync());
         });

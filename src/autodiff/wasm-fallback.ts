@@ -102,9 +102,11 @@ function bridge(kernelName: string): void {
       if (Array.isArray(args.inputs)) {
         cpuInputs = (args.inputs as TensorInfo[]).map((t) => toCpu(t, wasm, cpu, temps));
       } else {
-        const m: Record<string, TensorInfo> = {};
-        for (const [k, t] of Object.entries(args.inputs as Record<string, TensorInfo | null>)) {
-          if (t != null) m[k] = toCpu(t, wasm, cpu, temps);
+        // Named inputs may hold lists of tensors (the row partitions of ragged kernels).
+        const m: Record<string, TensorInfo | TensorInfo[]> = {};
+        for (const [k, t] of Object.entries(args.inputs as Record<string, TensorInfo | TensorInfo[] | null>)) {
+          if (Array.isArray(t)) m[k] = t.map((ti) => toCpu(ti, wasm, cpu, temps));
+          else if (t != null) m[k] = toCpu(t, wasm, cpu, temps);
         }
         cpuInputs = m;
       }
