@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { tf, special } from '../../../src/autodiff/index.js';
+import { tf, special, type Tensor } from '../../../src/autodiff/index.js';
 import { assertGradClose, propertyParams, arbFloat32 } from '../../../src/autodiff/testing/index.js';
 import { regularizedGammaP, gammaPDerivA, gammaQuantile, gammaByInversion } from '../../../src/sim/calo/index.js';
 
@@ -50,14 +50,14 @@ describe('calo: regularized incomplete gamma', () => {
   it('autodiff gradients in a and x agree with finite differences (property)', () => {
     fc.assert(
       fc.property(arbFloat32(1.2, 12), arbFloat32(0.2, 20), (a, x) => {
-        assertGradClose((p) => tf.sum(regularizedGammaP(p.a as tf.Tensor, p.x as tf.Tensor)), { a, x }, { rtol: 1e-2, atol: 1e-5 });
+        assertGradClose((p) => { const q = p as Record<string, Tensor>; return tf.sum(regularizedGammaP(q.a, q.x)); }, { a, x }, { rtol: 1e-2, atol: 1e-5 });
       }),
       propertyParams(20, 41),
     );
   });
 
   it('gradient broadcast: a of shape [B,1] against x of shape [B,K]', () => {
-    assertGradClose((p) => tf.sum(tf.mul(regularizedGammaP(p.a as tf.Tensor, p.x as tf.Tensor), tf.tensor2d([[1, 2, 3], [4, 5, 6]]))), { a: tf.tensor2d([[2.5], [4]]), x: tf.tensor2d([[0.5, 2, 4], [1, 3, 9]]) }, { rtol: 1e-2, atol: 1e-5 });
+    assertGradClose((p) => tf.sum(tf.mul(regularizedGammaP((p as Record<string, Tensor>).a, (p as Record<string, Tensor>).x), tf.tensor2d([[1, 2, 3], [4, 5, 6]]))), { a: tf.tensor2d([[2.5], [4]]), x: tf.tensor2d([[0.5, 2, 4], [1, 3, 9]]) }, { rtol: 1e-2, atol: 1e-5 });
   });
 
   it('rejects a ≤ 0 with a named error', () => {
@@ -70,7 +70,7 @@ describe('calo: regularized incomplete gamma', () => {
       assert.ok(Math.abs(special.gammaP(k, x) - u) < 1e-10, `P(k, Q(k,u)) for k=${k}`);
     }
     const u = Float64Array.from([0.3, 0.7, 0.95]);
-    assertGradClose((p) => tf.sum(gammaByInversion(p.k as tf.Tensor, u)), { k: tf.tensor1d([0.7, 5, 60]) }, { rtol: 1e-2, atol: 1e-4 });
+    assertGradClose((p) => tf.sum(gammaByInversion((p as Record<string, Tensor>).k, u)), { k: tf.tensor1d([0.7, 5, 60]) }, { rtol: 1e-2, atol: 1e-4 });
   });
 });
 
