@@ -3,4 +3,5 @@ import type { ExperimentEntry } from './types.js';
 
 export const experiments: Record<string, ExperimentEntry> = {
   'demo-fit': { description: 'a small gradient fit of a Gaussian peak on a falling background', load: () => import('./demo-fit/index.js') },
+  'calo-design': { description: 'gradient optimization of sampling-calorimeter layer thicknesses and cell size for photon resolution, checked against a grid scan', load: () => import('./calo-design/index.js') },
 };
