@@ -5,6 +5,9 @@
  */
 import { DiffhepError } from './errors.js';
 
+/** Pivots below this fraction of the matrix's scale count as zero (singular to float64 precision). */
+const SINGULAR_RTOL = 1e-13;
+
 /** A dense matrix as rows. */
 export type Matrix = number[][];
 
@@ -39,7 +42,8 @@ export function cholesky(a: Matrix): Matrix | null {
       let s = a[i][j];
       for (let k = 0; k < j; k++) s -= l[i][k] * l[j][k];
       if (i === j) {
-        if (!(s > 0)) return null;
+        // A pivot lost to rounding (s ~ ε·a_ii) means A is singular to float64 precision, not PD.
+        if (!(s > SINGULAR_RTOL * Math.abs(a[i][i]))) return null;
         l[i][i] = Math.sqrt(s);
       } else l[i][j] = s / l[j][j];
     }
@@ -52,10 +56,11 @@ function luDecompose(a: Matrix): { lu: Matrix; perm: number[] } {
   const n = a.length;
   const lu = a.map((r) => r.slice());
   const perm = Array.from({ length: n }, (_, i) => i);
+  const scale = Math.max(0, ...a.map((r) => Math.max(...r.map(Math.abs))));
   for (let k = 0; k < n; k++) {
     let p = k;
     for (let i = k + 1; i < n; i++) if (Math.abs(lu[i][k]) > Math.abs(lu[p][k])) p = i;
-    if (lu[p][k] === 0 || !Number.isFinite(lu[p][k])) throw new DiffhepError(`singular matrix (pivot ${k} is ${lu[p][k]})`, 'matrix');
+    if (!(Math.abs(lu[p][k]) > SINGULAR_RTOL * scale) || !Number.isFinite(lu[p][k])) throw new DiffhepError(`singular matrix (pivot ${k} is ${lu[p][k]})`, 'matrix');
     [lu[k], lu[p]] = [lu[p], lu[k]];
     [perm[k], perm[p]] = [perm[p], perm[k]];
     for (let i = k + 1; i < n; i++) {
@@ -66,10 +71,18 @@ function luDecompose(a: Matrix): { lu: Matrix; perm: number[] } {
   return { lu, perm };
 }
 
+function isSymmetric(a: Matrix): boolean {
+  for (let i = 0; i < a.length; i++) {
+    for (let j = 0; j < i; j++) if (Math.abs(a[i][j] - a[j][i]) > 1e-12 * Math.max(Math.abs(a[i][j]), Math.abs(a[j][i]), 1e-300)) return false;
+  }
+  return true;
+}
+
 /** Solves A x = b (Cholesky when A is SPD, else LU with pivoting). */
 export function solve(a: Matrix, b: ArrayLike<number>): number[] {
   const n = a.length;
-  const l = cholesky(a);
+  // Cholesky reads only the lower triangle, so it is valid only for a symmetric A.
+  const l = isSymmetric(a) ? cholesky(a) : null;
   if (l) {
     const y = new Array<number>(n);
     for (let i = 0; i < n; i++) {
