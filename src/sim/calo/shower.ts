@@ -17,7 +17,9 @@
  * GeV^½ (Fabjan & Gianotti, Rev. Mod. Phys. 75 (2003) 1243, eq. 34; Geant4
  * GFlash also draws a Gamma per step); the visible energy is ê f_samp E_l;
  * photostatistics make it a Gamma of mean and variance N_pe (Poisson
- * moments); electronic noise adds a Gaussian per cell. All draws are
+ * moments); electronic noise adds a Gaussian per cell (for a homogeneous
+ * calorimeter a cell is a crystal read out once, so its noise is shared
+ * among the depth layers of the simulation). All draws are
  * inverse-CDF draws at fixed uniforms/normals from the key, so the result is
  * a smooth function of the inputs for a fixed key (common random numbers).
  */
@@ -234,7 +236,9 @@ export function showerTensors(design: CaloDesign, geo: CaloTensors, beam: BeamTe
       layerScale = tf.mul(layerScale, tf.div(visPe, tf.add(visL, tiny)));
       visL = visPe;
     }
-    const sigmaNoise = tf.mul(geo.cellSizeCm, design.noiseMeVPerCm * 1e-3);
+    // A crystal is one read-out channel through all its depth layers: share its noise among them (σ/√L each).
+    const perLayerShare = design.kind === 'homogeneous' ? 1 / Math.sqrt(L) : 1;
+    const sigmaNoise = tf.mul(geo.cellSizeCm, design.noiseMeVPerCm * 1e-3 * perLayerShare);
     // In 'layers' mode the sum of the n² independent cell noises, σ·n·z, with z the first normals of the batch.
     const zN = layersOnly ? Float32Array.from(randoms.zNoise.subarray(0, B * L), (z) => z * nGrid) : Float32Array.from(randoms.zNoise);
     const noise = tf.mul(sigmaNoise, tf.tensor(zN, [B, L, n, n]));
