@@ -15,16 +15,18 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tf, prngKey, special } from '../../src/autodiff/index.js';
-import { savePlot, linePlot, scatterPlot } from '../../src/plot/index.js';
+import { savePlot, linePlot, type PlotSpec } from '../../src/plot/index.js';
 import { writeJsonAtomic } from '../../src/autodiff/index.js';
 import { calorimeter, simulateShowers, longitudinalMoments, saveEventDisplay, MATERIALS, type CaloSpec } from '../../src/sim/calo/index.js';
 
 /** Reference geometries of the resolution study. */
 export const REFERENCE_GEOMETRIES: Record<string, CaloSpec> = {
-  'Pb/LAr 1.5+4 mm ×80': { absorber: 'Pb', active: 'LAr', nLayers: 80, absorberCm: 0.15, activeCm: 0.4, cellSizeCm: 4, cellsPerSide: 5, subSlices: 1 },
-  'Pb/scint 5+5 mm ×30': { absorber: 'Pb', active: 'Scintillator', nLayers: 30, absorberCm: 0.5, activeCm: 0.5, cellSizeCm: 4, cellsPerSide: 5, subSlices: 1 },
-  'W/Si 3.5+0.3 mm ×30': { absorber: 'W', active: 'Si', nLayers: 30, absorberCm: 0.35, activeCm: 0.03, cellSizeCm: 2, cellsPerSide: 5, subSlices: 1 },
-  'PbWO4 23 cm crystal': { kind: 'homogeneous', absorber: 'PbWO4', nLayers: 10, absorberCm: 2.3, cellSizeCm: 2.2, cellsPerSide: 5, subSlices: 1 },
+  // Pb/LAr: 80 × (1.5 mm Pb + 4 mm LAr), 24 X0 (ATLAS-like sampling); Pb/scint: 30 × (5 + 5 mm), 27 X0;
+  // W/Si: 30 × (3.5 mm W + 0.3 mm Si), 30 X0 (CALICE-like); PbWO4: 23 cm crystals, 25.8 X0 (CMS-like).
+  'Pb/LAr': { absorber: 'Pb', active: 'LAr', nLayers: 80, absorberCm: 0.15, activeCm: 0.4, cellSizeCm: 4, cellsPerSide: 5, subSlices: 1 },
+  'Pb/scint': { absorber: 'Pb', active: 'Scintillator', nLayers: 30, absorberCm: 0.5, activeCm: 0.5, cellSizeCm: 4, cellsPerSide: 5, subSlices: 1 },
+  'W/Si': { absorber: 'W', active: 'Si', nLayers: 30, absorberCm: 0.35, activeCm: 0.03, cellSizeCm: 2, cellsPerSide: 5, subSlices: 1 },
+  PbWO4: { kind: 'homogeneous', absorber: 'PbWO4', nLayers: 10, absorberCm: 2.3, cellSizeCm: 2.2, cellsPerSide: 5, subSlices: 1 },
 };
 
 const ENERGIES = [1, 2, 5, 10, 20, 50, 100];
@@ -171,17 +173,37 @@ export async function runValidation(out: string, showersPerPoint = 400): Promise
       }
       const { mean, std } = meanStd(rec);
       rel.push(std / mean);
-      resRows.push({ x: E, y: std / mean, series: name });
+      resRows.push({ x: E, y: std / mean, series: `${name} sim` });
     }
     const fit = fitResolution(ENERGIES, rel);
     fits[name] = { sigma_over_E: rel, fit };
-    for (const E of ENERGIES) resRows.push({ x: E, y: Math.sqrt(fit.a ** 2 / E + fit.b ** 2 / (E * E) + fit.c ** 2), series: `${name} fit` });
+    for (let k = 0; k <= 40; k++) {
+      const E = Math.pow(100, k / 40);
+      resRows.push({ x: E, y: Math.sqrt(fit.a ** 2 / E + fit.b ** 2 / (E * E) + fit.c ** 2), series: `${name} fit` });
+    }
   }
   results.resolution = fits;
-  await savePlot(scatterPlot(resRows, { title: 'Energy resolution σ/E, electrons', x: { title: 'E [GeV]', log: true }, y: { title: 'σ/E', log: true } }), join(out, 'resolution.png'));
+  const simRows = resRows.filter((r) => r.series.endsWith('sim'));
+  const fitRows = resRows.filter((r) => r.series.endsWith('fit'));
+  const layered = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'Energy resolution σ/E of electrons: simulation (points), fit a/√E ⊕ b/E ⊕ c (lines)',
+    width: 420,
+    height: 300,
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: 'E [GeV]', scale: { type: 'log' } },
+      y: { field: 'y', type: 'quantitative', title: 'σ/E', scale: { type: 'log' } },
+      color: { field: 'geometry', type: 'nominal', title: null },
+    },
+    layer: [
+      { data: { values: simRows.map((r) => ({ ...r, geometry: r.series.replace(' sim', '') })) }, mark: { type: 'point', filled: true, size: 40 } },
+      { data: { values: fitRows.map((r) => ({ ...r, geometry: r.series.replace(' fit', '') })) }, mark: { type: 'line' } },
+    ],
+  };
+  await savePlot(layered as unknown as PlotSpec, join(out, 'resolution.png'));
 
   // Event display: 50 GeV photon in the Pb/scintillator reference geometry.
-  const disp = simulateShowers(calorimeter({ ...REFERENCE_GEOMETRIES['Pb/scint 5+5 mm ×30'], cellSizeCm: 2, cellsPerSide: 11 }), { particle: 'photon', energyGeV: 50, count: 1 }, key.fold('display'));
+  const disp = simulateShowers(calorimeter({ ...REFERENCE_GEOMETRIES['Pb/scint'], cellSizeCm: 2, cellsPerSide: 11 }), { particle: 'photon', energyGeV: 50, count: 1 }, key.fold('display'));
   await saveEventDisplay(disp, 0, join(out, 'event-display.png'));
   writeJsonAtomic(join(out, 'validation.json'), results);
   return results;

@@ -55,8 +55,8 @@ export const MATERIALS: Readonly<Record<MaterialName, Material>> = Object.freeze
   // Light yield ≈ 4.5 p.e./MeV with APDs (CMS ECAL TDR, CERN-LHCC-97-033); noise ≈ 40 MeV per 2.2 cm crystal (CMS).
   PbWO4: { name: 'PbWO4', x0Cm: 0.8903, moliereCm: 1.959, criticalMeV: 9.64, z: 68.4, densityGcm3: 8.3, mipDedxMeVPerCm: 1.229 * 8.3, activeCapable: true, photoelectronsPerGeV: 4500, noiseMeVPerCm: 18 },
   // PDG: liquid argon X0 19.55 g/cm² = 14.00 cm, R_M 9.043 cm, E_c(e−) 32.84 MeV, ⟨dE/dx⟩min 1.519 MeV cm²/g.
-  // Ionization read-out: no photostatistics; noise ≈ 0.05 MeV visible per cm² cell-side scale (ATLAS LAr EM,
-  // ~30 MeV per 0.025×0.025 cell at f_samp ≈ 0.18; order of magnitude).
+  // Ionization read-out: no photostatistics. Noise default 0.05 MeV of visible energy per cm of cell side
+  // (an order-of-magnitude setting for LAr ionization read-out, not a material constant).
   LAr: { name: 'LAr', x0Cm: 14.0, moliereCm: 9.043, criticalMeV: 32.84, z: 18, densityGcm3: 1.396, mipDedxMeVPerCm: 1.519 * 1.396, activeCapable: true, photoelectronsPerGeV: Infinity, noiseMeVPerCm: 0.05 },
   // PDG: polystyrene scintillator X0 43.79 g/cm² = 41.31 cm, R_M 9.410 cm, E_c(e−) 93.11 MeV,
   // ⟨dE/dx⟩min 1.936 MeV cm²/g, density 1.060. Z_eff = Σ wᵢZᵢ = 5.6.
