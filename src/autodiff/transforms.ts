@@ -45,18 +45,34 @@ function checkInputs(params: Tree<Leaf>): void {
     if (typeof leaf === 'number') {
       if (!Number.isFinite(leaf)) throw new NonFiniteError(path || '<root>', leaf, 'parameter');
     } else if (leaf.dtype === 'float32') {
+      // Large tensors are checked on the device (one flag read back instead of a copy of the data).
+      if (leaf.size >= DEVICE_CHECK_MIN_SIZE && tf.tidy(() => tf.all(tf.isFinite(leaf)).dataSync()[0] === 1)) continue;
       assertAllFinite(path || '<root>', leaf.dataSync(), 'parameter');
     }
   }
 }
 
-function checkGradTensors(paths: string[], grads: Tensor[]): void {
-  grads.forEach((g, i) => assertAllFinite(paths[i] || '<root>', g.dataSync(), 'gradient'));
+/** Tensor leaves at least this large are checked for NaN/Inf on the device. */
+const DEVICE_CHECK_MIN_SIZE = 4096;
+
+/** Nested arrays of `shape` from flat data (several times faster than arraySync on large tensors). */
+function nestedArray(data: ArrayLike<number>, shape: readonly number[], offset = 0): PlainLeaf {
+  const n = shape[0];
+  if (shape.length === 1) {
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = data[offset + i];
+    return out;
+  }
+  const rest = shape.slice(1);
+  const stride = rest.reduce((a, b) => a * b, 1);
+  const out = new Array<PlainLeaf>(n);
+  for (let i = 0; i < n; i++) out[i] = nestedArray(data, rest, offset + i * stride);
+  return out as PlainLeaf;
 }
 
-function toPlainLeaf(t: Tensor, like: Leaf): PlainLeaf {
-  if (typeof like === 'number' || t.rank === 0) return t.dataSync()[0];
-  return t.arraySync() as PlainLeaf;
+function toPlainLeaf(data: ArrayLike<number>, shape: readonly number[], like: Leaf): PlainLeaf {
+  if (typeof like === 'number' || shape.length === 0) return data[0];
+  return nestedArray(data, shape);
 }
 
 /**
@@ -86,12 +102,14 @@ export function valueAndGrad<P extends Tree<Leaf>>(
     try {
       const v = value.dataSync()[0];
       if (check && !Number.isFinite(v)) throw new NonFiniteError('value', v, 'objective');
-      if (check) checkGradTensors(paths, grads);
+      // One read of each gradient serves both the finiteness check and the plain result.
+      const data = check || !options.keep ? grads.map((g) => g.dataSync()) : [];
+      if (check) data.forEach((d, i) => assertAllFinite(paths[i] || '<root>', d, 'gradient'));
       if (options.keep) {
         const gradTree = unflattenLeaves<Leaf, Tensor>(params, grads) as Tree<Tensor>;
         return { value: v, grad: gradTree as unknown as Tree<PlainLeaf>, tensors: { value, grad: gradTree } };
       }
-      const plain = grads.map((g, i) => toPlainLeaf(g, entries[i].leaf));
+      const plain = grads.map((g, i) => toPlainLeaf(data[i], g.shape, entries[i].leaf));
       return { value: v, grad: unflattenLeaves<Leaf, PlainLeaf>(params, plain) };
     } finally {
       if (!options.keep) {

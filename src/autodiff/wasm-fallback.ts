@@ -124,11 +124,84 @@ function bridge(kernelName: string): void {
   BRIDGED.add(kernelName);
 }
 
+let matMulPatched = false;
+
+/**
+ * The wasm BatchMatMul is 3–20× slower with its transposeA/transposeB flags
+ * than an explicit Transpose followed by a plain product (measured on
+ * 256×64 · 64×32, the shapes of an MLP's backward pass, which uses the flags
+ * for every weight and input gradient). This runs flagged products as
+ * transpose + plain product. Idempotent.
+ */
+function speedUpTransposedMatMul(): void {
+  if (matMulPatched) return;
+  const config = tf.getKernel('BatchMatMul', 'wasm');
+  const transposeConfig = tf.getKernel('Transpose', 'wasm');
+  if (!config || !transposeConfig) return;
+  const matMul = config.kernelFunc as unknown as KernelFunc;
+  const transpose = transposeConfig.kernelFunc as unknown as KernelFunc;
+  type Args = { inputs: { a: TensorInfo; b: TensorInfo }; attrs: { transposeA: boolean; transposeB: boolean }; backend: { disposeData(id: object): boolean } };
+  const swapLast = (t: TensorInfo, backend: unknown): TensorInfo => {
+    const perm = t.shape.map((_, i) => i);
+    [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+    return transpose({ inputs: { x: t }, attrs: { perm }, backend }) as TensorInfo;
+  };
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({
+    ...config,
+    kernelFunc: ((args: Args) => {
+      const { transposeA, transposeB } = args.attrs;
+      if (!transposeA && !transposeB) return matMul(args as never);
+      const a = transposeA ? swapLast(args.inputs.a, args.backend) : args.inputs.a;
+      const b = transposeB ? swapLast(args.inputs.b, args.backend) : args.inputs.b;
+      try {
+        return matMul({ inputs: { a, b }, attrs: { ...args.attrs, transposeA: false, transposeB: false }, backend: args.backend });
+      } finally {
+        if (transposeA) args.backend.disposeData(a.dataId);
+        if (transposeB) args.backend.disposeData(b.dataId);
+      }
+    }) as never,
+  });
+  matMulPatched = true;
+}
+
+let clonePatched = false;
+
+/**
+ * Every tensor the tape saves for the backward pass is a clone, and on wasm a
+ * clone (the Identity kernel) copies the data: an MLP's forward pass under a
+ * gradient made as many copies as it ran kernels. Tensors are immutable, so
+ * on wasm a saved clone shares the data (reference-counted, as wasm's own
+ * Reshape does). Idempotent.
+ */
+function shareDataOnClone(): void {
+  if (clonePatched) return;
+  type Engine = { backendName: string; runKernel(name: string, inputs: object, attrs?: object): unknown; clone(x: unknown): unknown };
+  const engine = tf.engine() as unknown as Engine;
+  const clone = engine.clone;
+  engine.clone = function (this: Engine, x: unknown) {
+    if (this.backendName !== 'wasm') return clone.call(this, x);
+    const runKernel = this.runKernel;
+    // clone() runs its kernel through the global engine; route Identity to a same-shape Reshape for this call only.
+    this.runKernel = (name: string, inputs: object, attrs?: object) =>
+      name === 'Identity' ? runKernel.call(this, 'Reshape', inputs, { shape: (x as { shape: number[] }).shape }) : runKernel.call(this, name, inputs, attrs);
+    try {
+      return clone.call(this, x);
+    } finally {
+      this.runKernel = runKernel;
+    }
+  };
+  clonePatched = true;
+}
+
 /**
  * Registers, for the wasm backend, every kernel the cpu backend has and the
- * wasm backend lacks. Idempotent. Returns the names of the bridged kernels.
+ * wasm backend lacks, and speeds up transposed matrix products. Idempotent.
+ * Returns the names of the bridged kernels.
  */
 export function supplyMissingWasmKernels(): string[] {
+  speedUpTransposedMatMul();
+  shareDataOnClone();
   const have = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (!have.has(k.kernelName) && !BRIDGED.has(k.kernelName)) bridge(k.kernelName);

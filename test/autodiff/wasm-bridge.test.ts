@@ -122,6 +122,30 @@ const cases: Record<string, Case> = {
   },
 };
 
+/** Not bridged but patched on wasm (transposed products, shared-data clones): checked the same way. */
+const patched: Record<string, Case> = {
+  'BatchMatMul with transpose flags': {
+    run: () => tf.tidy(() => {
+      const out: Record<string, Out> = {};
+      for (const [ta, tb] of [[true, false], [false, true], [true, true]]) {
+        const a = tf.tensor3d(rnd(`mm-a-${ta}${tb}`, 2 * 5 * 7), ta ? [2, 5, 7] : [2, 7, 5]);
+        const b = tf.tensor3d(rnd(`mm-b-${ta}${tb}`, 2 * 5 * 3), tb ? [2, 3, 5] : [2, 5, 3]);
+        out[`forward ${ta} ${tb}`] = flat(tf.matMul(a, b, ta, tb));
+      }
+      return out;
+    }),
+  },
+  'MLP gradient (saved clones, transposed products in the backward pass)': {
+    run: () => tf.tidy(() => {
+      const x = tf.tensor2d(rnd('mlp-x', 32 * 6), [32, 6]);
+      const ps = [tf.tensor2d(rnd('mlp-w1', 6 * 8), [6, 8]), tf.tensor1d(rnd('mlp-b1', 8)), tf.tensor2d(rnd('mlp-w2', 8 * 2), [8, 2]), tf.tensor1d(rnd('mlp-b2', 2))];
+      const f = (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.sum(tf.square(tf.add(tf.matMul(tf.tanh(tf.add(tf.matMul(x, w1), b1)), w2), b2))) as tf.Scalar;
+      const r = tf.valueAndGrads(f as (...a: tf.Tensor[]) => tf.Scalar)(ps);
+      return Object.fromEntries([['value', flat(r.value)], ...r.grads.map((g, i) => [`grad ${i}`, flat(g)])]);
+    }),
+  },
+};
+
 describe('wasm bridge: cpu kernels supplied to the wasm backend', () => {
   const results: Record<'cpu' | 'wasm', Record<string, Record<string, Out>>> = { cpu: {}, wasm: {} };
   const ran: Record<string, string[]> = {};
@@ -129,8 +153,9 @@ describe('wasm bridge: cpu kernels supplied to the wasm backend', () => {
   before(async () => {
     assert.equal(backendInfo().backend, 'wasm', 'the suite runs on the wasm backend');
     await selectBackend('cpu');
-    for (const [name, c] of Object.entries(cases)) results.cpu[name] = c.run();
+    for (const [name, c] of Object.entries({ ...cases, ...patched })) results.cpu[name] = c.run();
     await selectBackend('wasm');
+    for (const [name, c] of Object.entries(patched)) results.wasm[name] = c.run();
     for (const [name, c] of Object.entries(cases)) {
       let out: Record<string, Out> = {};
       const profile = await tf.profile(() => {
@@ -169,6 +194,16 @@ describe('wasm bridge: cpu kernels supplied to the wasm backend', () => {
           if (typeof r === 'string') assert.equal(g, r, `${name} ${k}[${i}]`);
           else assert.ok(Math.abs((g as number) - r) <= 1e-5 * (1 + Math.abs(r)), `${name} ${k}[${i}]: wasm ${g} vs cpu ${r}`);
         });
+      }
+    });
+  }
+
+  for (const name of Object.keys(patched)) {
+    it(`${name}: wasm agrees with cpu`, () => {
+      for (const [k, ref] of Object.entries(results.cpu[name])) {
+        const got = results.wasm[name][k];
+        assert.equal(got.length, ref.length, `${name} ${k}: length`);
+        ref.forEach((r, i) => assert.ok(Math.abs((got[i] as number) - (r as number)) <= 1e-5 * (1 + Math.abs(r as number)), `${name} ${k}[${i}]: wasm ${got[i]} vs cpu ${r}`));
       }
     });
   }

@@ -1,0 +1,160 @@
+/**
+ * Costs of the autodiff core, as ratios measured in the same run:
+ * - valueAndGrad / forward for an MLP (batch 256, 16-64-32-32-5) and for an
+ *   elementwise-heavy function (target ≤ 3);
+ * - our valueAndGrad against tf.valueAndGrads on the same function and
+ *   inputs (wrapper overhead, target ≤ 1.1), also for a tiny function where
+ *   the fixed per-call cost dominates;
+ * - hessian / valueAndGrad on a small fit-sized problem.
+ */
+import { tf, valueAndGrad, hessian, PRNGKey, type Tensor, type Tree } from '../src/autodiff/index.js';
+import type { BenchRow } from './types.js';
+
+export const title = 'autodiff core';
+
+const SIZES = [16, 64, 32, 32, 5];
+const BATCH = 256;
+
+interface Layer {
+  w: Tensor;
+  b: Tensor;
+}
+
+function mlpParams(): { layers: Layer[] } & Tree<Tensor> {
+  const key = PRNGKey.fromSeed('bench-mlp');
+  const layers: Layer[] = [];
+  for (let i = 0; i + 1 < SIZES.length; i++) {
+    const [m, n] = [SIZES[i], SIZES[i + 1]];
+    const w = Float32Array.from(key.fold(i).normals(m * n), (z) => z * Math.sqrt(2 / m));
+    layers.push({ w: tf.tensor2d(w, [m, n]), b: tf.zeros([n]) });
+  }
+  return { layers } as unknown as { layers: Layer[] } & Tree<Tensor>;
+}
+
+function mlpLoss(x: Tensor, y: Tensor): (p: Tree<Tensor>) => Tensor {
+  return (p) => {
+    const { layers } = p as unknown as { layers: Layer[] };
+    let h = x;
+    layers.forEach((l, i) => {
+      h = tf.add(tf.matMul(h, l.w), l.b);
+      if (i + 1 < layers.length) h = tf.relu(h);
+    });
+    return tf.mean(tf.square(tf.sub(h, y)));
+  };
+}
+
+/** A chain of transcendental elementwise ops on 1e5 values, the shape of a detector-response model. */
+function elementwiseLoss(p: Tree<Tensor>): Tensor {
+  const { x, a } = p as { x: Tensor; a: Tensor };
+  const g = tf.exp(tf.mul(-0.5, tf.square(tf.sub(x, a))));
+  const s = tf.sigmoid(tf.mul(4, tf.sin(tf.mul(x, a))));
+  const t = tf.tanh(tf.add(tf.mul(g, s), tf.log1p(tf.square(x))));
+  return tf.mean(tf.mul(t, tf.sqrt(tf.add(tf.abs(x), 1))));
+}
+
+function forwardOnly(f: (p: Tree<Tensor>) => Tensor, params: Tree<Tensor>): () => void {
+  return () => tf.tidy(() => void f(params).dataSync());
+}
+
+/** tf.valueAndGrads on the same function and inputs, reading value and gradients as our wrapper does. */
+function rawValueAndGrads(f: (p: Tree<Tensor>) => Tensor, leaves: Tensor[], rebuild: (xs: Tensor[]) => Tree<Tensor>): () => void {
+  return () =>
+    tf.tidy(() => {
+      const r = tf.valueAndGrads((...xs: Tensor[]) => f(rebuild(xs)) as tf.Scalar)(leaves);
+      r.value.dataSync();
+      r.grads.forEach((g) => g.dataSync());
+    });
+}
+
+/**
+ * Times `a` and `b` alternately (so load from other processes hits both
+ * alike): median ms of each and the median of the per-pair ratios a/b.
+ */
+function paired(a: () => void, b: () => void, reps: number, warmup = 3): { a: number; b: number; ratio: number } {
+  for (let i = 0; i < warmup; i++) {
+    a();
+    b();
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  const r: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let t0 = performance.now();
+    a();
+    ta.push(performance.now() - t0);
+    t0 = performance.now();
+    b();
+    tb.push(performance.now() - t0);
+    r.push(ta[i] / tb[i]);
+  }
+  const med = (v: number[]) => v.slice().sort((x, y) => x - y)[Math.floor(v.length / 2)];
+  return { a: med(ta), b: med(tb), ratio: med(r) };
+}
+
+function row(name: string, value: number, unit: string, note?: string): BenchRow {
+  return { name, value: Number(value.toPrecision(4)), unit, note };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const reps = 25;
+
+  // ---- MLP
+  const key = PRNGKey.fromSeed('bench-data');
+  const x = tf.tensor2d(Float32Array.from(key.fold('x').normals(BATCH * SIZES[0])), [BATCH, SIZES[0]]);
+  const y = tf.tensor2d(Float32Array.from(key.fold('y').normals(BATCH * SIZES[4])), [BATCH, SIZES[4]]);
+  const params = mlpParams();
+  const loss = mlpLoss(x, y);
+  const vg = valueAndGrad(loss);
+  const vgUnchecked = valueAndGrad(loss, { checkFinite: false });
+  const leaves = params.layers.flatMap((l) => [l.w, l.b]);
+  const rebuild = (xs: Tensor[]) => ({ layers: params.layers.map((_, i) => ({ w: xs[2 * i], b: xs[2 * i + 1] })) }) as unknown as Tree<Tensor>;
+  const mlpFwdVg = paired(() => vg(params), forwardOnly(loss, params), reps);
+  const mlpRawVg = paired(() => vg(params), rawValueAndGrads(loss, leaves, rebuild), reps);
+  const mlpRawUnchecked = paired(() => vgUnchecked(params), rawValueAndGrads(loss, leaves, rebuild), reps);
+  rows.push(row('MLP 16-64-32-32-5, batch 256: forward', mlpFwdVg.b, 'ms'));
+  rows.push(row('MLP: valueAndGrad', mlpFwdVg.a, 'ms'));
+  rows.push(row('MLP: valueAndGrad / forward', mlpFwdVg.ratio, '×', 'target ≤ 3'));
+  rows.push(row('MLP: tf.valueAndGrads (raw tfjs)', mlpRawVg.b, 'ms'));
+  rows.push(row('MLP: valueAndGrad / raw tfjs', mlpRawVg.ratio, '×', 'target ≤ 1.1'));
+  rows.push(row('MLP: valueAndGrad {checkFinite: false} / raw', mlpRawUnchecked.ratio, '×'));
+
+  // ---- elementwise-heavy
+  const ex = tf.tensor1d(Float32Array.from(key.fold('e').normals(100_000)));
+  const eparams = { x: ex, a: 0.7 };
+  const eTensors = { x: ex, a: tf.scalar(0.7) };
+  const evg = valueAndGrad(elementwiseLoss);
+  const elFwdVg = paired(() => evg(eparams), forwardOnly(elementwiseLoss, eTensors), reps);
+  const elRawVg = paired(() => evg(eparams), rawValueAndGrads(elementwiseLoss, [ex, eTensors.a], (xs) => ({ x: xs[0], a: xs[1] })), reps);
+  rows.push(row('elementwise chain, 1e5 values: forward', elFwdVg.b, 'ms'));
+  rows.push(row('elementwise: valueAndGrad', elFwdVg.a, 'ms'));
+  rows.push(row('elementwise: valueAndGrad / forward', elFwdVg.ratio, '×', 'target ≤ 3'));
+  rows.push(row('elementwise: valueAndGrad / raw tfjs', elRawVg.ratio, '×', 'target ≤ 1.1'));
+
+  // ---- tiny function: fixed per-call cost
+  const rosen = (p: Tree<Tensor>) => {
+    const { a, b } = p as { a: Tensor; b: Tensor };
+    return tf.add(tf.square(tf.sub(1, a)), tf.mul(100, tf.square(tf.sub(b, tf.square(a)))));
+  };
+  const rp = { a: -1.2, b: 1 };
+  const ra = tf.scalar(-1.2);
+  const rb = tf.scalar(1);
+  const rvg = valueAndGrad(rosen);
+  const twenty = (fn: () => void) => () => {
+    for (let i = 0; i < 20; i++) fn();
+  };
+  const tiny = paired(twenty(() => rvg(rp)), twenty(rawValueAndGrads(rosen, [ra, rb], (xs) => ({ a: xs[0], b: xs[1] }))), 20);
+  const tinyVg = tiny.a / 20;
+  rows.push(row('Rosenbrock on two scalars: valueAndGrad', tinyVg * 1000, 'µs'));
+  rows.push(row('Rosenbrock: valueAndGrad / raw tfjs', tiny.ratio, '×', 'fixed per-call cost'));
+
+  // ---- hessian of a small fit
+  const h = hessian(rosen);
+  const hv = paired(() => h(rp), () => rvg(rp), 20);
+  rows.push(row('Rosenbrock: hessian (2×2)', hv.a * 1000, 'µs'));
+  rows.push(row('Rosenbrock: hessian / valueAndGrad', hv.ratio, '×', '2 second-order passes'));
+
+  [x, y, ex, eTensors.a, ra, rb, ...leaves].forEach((t) => t.dispose());
+  rows.push(row('tensors alive after the benchmark', tf.memory().numTensors, ''));
+  return rows;
+}
