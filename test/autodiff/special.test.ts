@@ -117,7 +117,8 @@ describe('special functions', () => {
     assert.equal(special.normalQuantile(1), Infinity);
     assert.ok(Number.isNaN(special.normalQuantile(1.5)));
     fc.assert(
-      fc.property(fc.double({ min: -30, max: 8, noNaN: true }), (x) => {
+      // above x ≈ 5 the float64 CDF itself runs out of digits (1 − Φ(8) ≈ 6e-16), so the round trip stops there
+      fc.property(fc.double({ min: -30, max: 5, noNaN: true }), (x) => {
         assertClose(special.normalQuantile(special.normalCdf(x)), x, 1e-9, 1e-9, `Φ⁻¹(Φ(${x}))`);
       }),
       propertyParams(100, 1002),
