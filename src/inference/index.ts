@@ -1,0 +1,7 @@
+/**
+ * `diffhep/inference`: likelihoods (binned HistFactory, unbinned extended),
+ * MIGRAD/HESSE/MINOS-style fits, asymptotic tests and limits, and
+ * differentiable physics-reach losses.
+ */
+export * from './histfactory/index.js';
+export * from './fit/index.js';
