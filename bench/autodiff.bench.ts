@@ -119,6 +119,26 @@ export async function run(): Promise<BenchRow[]> {
   rows.push(row('MLP: valueAndGrad / raw tfjs', mlpRawVg.ratio, '×', 'target ≤ 1.1'));
   rows.push(row('MLP: valueAndGrad {checkFinite: false} / raw', mlpRawUnchecked.ratio, '×'));
 
+  // Where the time goes: kernels launched and time spent inside them (tf.profile), forward vs valueAndGrad.
+  const prof = async (fn: () => void) => {
+    const info = await tf.profile(fn);
+    return { kernels: info.kernels.length, ms: info.kernels.reduce((t, k) => t + (k.kernelTimeMs as number), 0) };
+  };
+  const pf = await prof(forwardOnly(loss, params));
+  const pv = await prof(() => void vg(params));
+  rows.push(row('MLP: kernels launched, forward', pf.kernels, ''));
+  rows.push(row('MLP: kernels launched, valueAndGrad', pv.kernels, '', 'incl. saved-tensor clones'));
+  rows.push(row('MLP: time inside kernels, valueAndGrad', pv.ms, 'ms'));
+  // The same network on a 16× larger batch: arithmetic starts to outweigh per-kernel cost.
+  const xBig = tf.tile(x, [16, 1]);
+  const yBig = tf.tile(y, [16, 1]);
+  const lossBig = mlpLoss(xBig, yBig);
+  const vgBig = valueAndGrad(lossBig);
+  const big = paired(() => vgBig(params), forwardOnly(lossBig, params), 9, 2);
+  rows.push(row('MLP, batch 4096: valueAndGrad / forward', big.ratio, '×', `forward ${big.b.toFixed(2)} ms`));
+  xBig.dispose();
+  yBig.dispose();
+
   // ---- elementwise-heavy
   const ex = tf.tensor1d(Float32Array.from(key.fold('e').normals(100_000)));
   const eparams = { x: ex, a: 0.7 };

@@ -41,19 +41,22 @@ function checkScalar(y: unknown): Tensor {
 }
 
 function checkInputs(params: Tree<Leaf>): void {
+  const tensors: { path: string; leaf: Tensor }[] = [];
   for (const { path, leaf } of leavesWithPaths<Leaf>(params)) {
     if (typeof leaf === 'number') {
       if (!Number.isFinite(leaf)) throw new NonFiniteError(path || '<root>', leaf, 'parameter');
-    } else if (leaf.dtype === 'float32') {
-      // Large tensors are checked on the device (one flag read back instead of a copy of the data).
-      if (leaf.size >= DEVICE_CHECK_MIN_SIZE && tf.tidy(() => tf.all(tf.isFinite(leaf)).dataSync()[0] === 1)) continue;
-      assertAllFinite(path || '<root>', leaf.dataSync(), 'parameter');
-    }
+    } else if (leaf.dtype === 'float32' && leaf.size > 0) tensors.push({ path, leaf });
   }
+  if (tensors.length === 0) return;
+  // All tensor leaves are checked at once on the device (one flag read back, not a copy of each);
+  // only if that fails are they read to name the offending element.
+  const ok = tf.tidy(() => {
+    const flat = tensors.map((t) => t.leaf.reshape([-1]));
+    return tf.all(tf.isFinite(flat.length === 1 ? flat[0] : tf.concat(flat))).dataSync()[0] === 1;
+  });
+  if (ok) return;
+  for (const { path, leaf } of tensors) assertAllFinite(path || '<root>', leaf.dataSync(), 'parameter');
 }
-
-/** Tensor leaves at least this large are checked for NaN/Inf on the device. */
-const DEVICE_CHECK_MIN_SIZE = 4096;
 
 /** Nested arrays of `shape` from flat data (several times faster than arraySync on large tensors). */
 function nestedArray(data: ArrayLike<number>, shape: readonly number[], offset = 0): PlainLeaf {
