@@ -6,8 +6,9 @@
  *   inputs (wrapper overhead, target ≤ 1.1), also for a tiny function where
  *   the fixed per-call cost dominates;
  * - hessian / valueAndGrad on a small fit-sized problem.
+ * Times are the fastest of interleaved runs (see `interleaved`).
  */
-import { tf, valueAndGrad, hessian, PRNGKey, type Tensor, type Tree } from '../src/autodiff/index.js';
+import { tf, valueAndGrad, hessian, disposeTree, PRNGKey, type Tensor, type Tree } from '../src/autodiff/index.js';
 import type { BenchRow } from './types.js';
 
 export const title = 'autodiff core';
@@ -67,28 +68,23 @@ function rawValueAndGrads(f: (p: Tree<Tensor>) => Tensor, leaves: Tensor[], rebu
 }
 
 /**
- * Times `a` and `b` alternately (so load from other processes hits both
- * alike): median ms of each and the median of the per-pair ratios a/b.
+ * Runs the functions in turn, `reps` rounds, so that load from other
+ * processes hits all alike, and keeps the fastest run of each: on a shared
+ * machine noise only ever adds time, so the minimum is the steadiest
+ * estimate of the cost. Returns ms per function.
  */
-function paired(a: () => void, b: () => void, reps: number, warmup = 3): { a: number; b: number; ratio: number } {
-  for (let i = 0; i < warmup; i++) {
-    a();
-    b();
-  }
-  const ta: number[] = [];
-  const tb: number[] = [];
-  const r: number[] = [];
+function interleaved<K extends string>(fns: Record<K, () => void>, reps: number, warmup = 3): Record<K, number> {
+  const names = Object.keys(fns) as K[];
+  for (let i = 0; i < warmup; i++) for (const n of names) fns[n]();
+  const best = Object.fromEntries(names.map((n) => [n, Infinity])) as Record<K, number>;
   for (let i = 0; i < reps; i++) {
-    let t0 = performance.now();
-    a();
-    ta.push(performance.now() - t0);
-    t0 = performance.now();
-    b();
-    tb.push(performance.now() - t0);
-    r.push(ta[i] / tb[i]);
+    for (const n of names) {
+      const t0 = performance.now();
+      fns[n]();
+      best[n] = Math.min(best[n], performance.now() - t0);
+    }
   }
-  const med = (v: number[]) => v.slice().sort((x, y) => x - y)[Math.floor(v.length / 2)];
-  return { a: med(ta), b: med(tb), ratio: med(r) };
+  return best;
 }
 
 function row(name: string, value: number, unit: string, note?: string): BenchRow {
@@ -97,7 +93,7 @@ function row(name: string, value: number, unit: string, note?: string): BenchRow
 
 export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const reps = 25;
+  const reps = 150;
 
   // ---- MLP
   const key = PRNGKey.fromSeed('bench-data');
@@ -109,15 +105,18 @@ export async function run(): Promise<BenchRow[]> {
   const vgUnchecked = valueAndGrad(loss, { checkFinite: false });
   const leaves = params.layers.flatMap((l) => [l.w, l.b]);
   const rebuild = (xs: Tensor[]) => ({ layers: params.layers.map((_, i) => ({ w: xs[2 * i], b: xs[2 * i + 1] })) }) as unknown as Tree<Tensor>;
-  const mlpFwdVg = paired(() => vg(params), forwardOnly(loss, params), reps);
-  const mlpRawVg = paired(() => vg(params), rawValueAndGrads(loss, leaves, rebuild), reps);
-  const mlpRawUnchecked = paired(() => vgUnchecked(params), rawValueAndGrads(loss, leaves, rebuild), reps);
-  rows.push(row('MLP 16-64-32-32-5, batch 256: forward', mlpFwdVg.b, 'ms'));
-  rows.push(row('MLP: valueAndGrad', mlpFwdVg.a, 'ms'));
-  rows.push(row('MLP: valueAndGrad / forward', mlpFwdVg.ratio, '×', 'target ≤ 3'));
-  rows.push(row('MLP: tf.valueAndGrads (raw tfjs)', mlpRawVg.b, 'ms'));
-  rows.push(row('MLP: valueAndGrad / raw tfjs', mlpRawVg.ratio, '×', 'target ≤ 1.1'));
-  rows.push(row('MLP: valueAndGrad {checkFinite: false} / raw', mlpRawUnchecked.ratio, '×'));
+  const mlp = interleaved(
+    { forward: forwardOnly(loss, params), vg: () => vg(params), raw: rawValueAndGrads(loss, leaves, rebuild), unchecked: () => vgUnchecked(params) },
+    reps,
+    5,
+  );
+  rows.push(row('MLP 16-64-32-32-5, batch 256: forward', mlp.forward, 'ms'));
+  rows.push(row('MLP: valueAndGrad', mlp.vg, 'ms'));
+  rows.push(row('MLP: valueAndGrad / forward', mlp.vg / mlp.forward, '×', 'target ≤ 3'));
+  rows.push(row('MLP: tf.valueAndGrads (raw tfjs)', mlp.raw, 'ms'));
+  rows.push(row('MLP: raw tfjs / forward', mlp.raw / mlp.forward, '×'));
+  rows.push(row('MLP: valueAndGrad / raw tfjs', mlp.vg / mlp.raw, '×', 'target ≤ 1.1'));
+  rows.push(row('MLP: valueAndGrad {checkFinite: false} / raw', mlp.unchecked / mlp.raw, '×'));
 
   // Where the time goes: kernels launched and time spent inside them (tf.profile), forward vs valueAndGrad.
   const prof = async (fn: () => void) => {
@@ -134,8 +133,8 @@ export async function run(): Promise<BenchRow[]> {
   const yBig = tf.tile(y, [16, 1]);
   const lossBig = mlpLoss(xBig, yBig);
   const vgBig = valueAndGrad(lossBig);
-  const big = paired(() => vgBig(params), forwardOnly(lossBig, params), 9, 2);
-  rows.push(row('MLP, batch 4096: valueAndGrad / forward', big.ratio, '×', `forward ${big.b.toFixed(2)} ms`));
+  const big = interleaved({ forward: forwardOnly(lossBig, params), vg: () => vgBig(params) }, 15, 2);
+  rows.push(row('MLP, batch 4096: valueAndGrad / forward', big.vg / big.forward, '×', `forward ${big.forward.toFixed(2)} ms`));
   xBig.dispose();
   yBig.dispose();
 
@@ -144,12 +143,21 @@ export async function run(): Promise<BenchRow[]> {
   const eparams = { x: ex, a: 0.7 };
   const eTensors = { x: ex, a: tf.scalar(0.7) };
   const evg = valueAndGrad(elementwiseLoss);
-  const elFwdVg = paired(() => evg(eparams), forwardOnly(elementwiseLoss, eTensors), reps);
-  const elRawVg = paired(() => evg(eparams), rawValueAndGrads(elementwiseLoss, [ex, eTensors.a], (xs) => ({ x: xs[0], a: xs[1] })), reps);
-  rows.push(row('elementwise chain, 1e5 values: forward', elFwdVg.b, 'ms'));
-  rows.push(row('elementwise: valueAndGrad', elFwdVg.a, 'ms'));
-  rows.push(row('elementwise: valueAndGrad / forward', elFwdVg.ratio, '×', 'target ≤ 3'));
-  rows.push(row('elementwise: valueAndGrad / raw tfjs', elRawVg.ratio, '×', 'target ≤ 1.1'));
+  const evgKeep = valueAndGrad(elementwiseLoss, { keep: true });
+  const keepAndDispose = () => {
+    const r = evgKeep(eparams);
+    r.tensors!.value.dispose();
+    disposeTree(r.tensors!.grad);
+  };
+  const el = interleaved(
+    { forward: forwardOnly(elementwiseLoss, eTensors), vg: () => evg(eparams), raw: rawValueAndGrads(elementwiseLoss, [ex, eTensors.a], (xs) => ({ x: xs[0], a: xs[1] })), keep: keepAndDispose },
+    Math.ceil(reps / 3),
+  );
+  rows.push(row('elementwise chain, 1e5 values: forward', el.forward, 'ms'));
+  rows.push(row('elementwise: valueAndGrad', el.vg, 'ms'));
+  rows.push(row('elementwise: valueAndGrad / forward', el.vg / el.forward, '×', 'target ≤ 3'));
+  rows.push(row('elementwise: valueAndGrad / raw tfjs', el.vg / el.raw, '×', 'target ≤ 1.1; plain-array gradient'));
+  rows.push(row('elementwise: valueAndGrad {keep: true} / raw tfjs', el.keep / el.raw, '×', 'gradient kept as tensors'));
 
   // ---- tiny function: fixed per-call cost
   const rosen = (p: Tree<Tensor>) => {
@@ -160,19 +168,17 @@ export async function run(): Promise<BenchRow[]> {
   const ra = tf.scalar(-1.2);
   const rb = tf.scalar(1);
   const rvg = valueAndGrad(rosen);
+  const h = hessian(rosen);
   const twenty = (fn: () => void) => () => {
     for (let i = 0; i < 20; i++) fn();
   };
-  const tiny = paired(twenty(() => rvg(rp)), twenty(rawValueAndGrads(rosen, [ra, rb], (xs) => ({ a: xs[0], b: xs[1] }))), 20);
-  const tinyVg = tiny.a / 20;
+  const tiny = interleaved({ vg: twenty(() => rvg(rp)), raw: twenty(rawValueAndGrads(rosen, [ra, rb], (xs) => ({ a: xs[0], b: xs[1] }))), hessian: () => h(rp) }, 30);
+  const tinyVg = tiny.vg / 20;
   rows.push(row('Rosenbrock on two scalars: valueAndGrad', tinyVg * 1000, 'µs'));
-  rows.push(row('Rosenbrock: valueAndGrad / raw tfjs', tiny.ratio, '×', 'fixed per-call cost'));
+  rows.push(row('Rosenbrock: valueAndGrad / raw tfjs', tiny.vg / tiny.raw, '×', 'fixed per-call cost'));
 
-  // ---- hessian of a small fit
-  const h = hessian(rosen);
-  const hv = paired(() => h(rp), () => rvg(rp), 20);
-  rows.push(row('Rosenbrock: hessian (2×2)', hv.a * 1000, 'µs'));
-  rows.push(row('Rosenbrock: hessian / valueAndGrad', hv.ratio, '×', '2 second-order passes'));
+  rows.push(row('Rosenbrock: hessian (2×2)', tiny.hessian * 1000, 'µs'));
+  rows.push(row('Rosenbrock: hessian / valueAndGrad', tiny.hessian / tinyVg, '×', '3 second-order passes'));
 
   [x, y, ex, eTensors.a, ra, rb, ...leaves].forEach((t) => t.dispose());
   rows.push(row('tensors alive after the benchmark', tf.memory().numTensors, ''));
