@@ -5,3 +5,5 @@
  */
 export * from './histfactory/index.js';
 export * from './fit/index.js';
+export * from './fit/profile.js';
+export * from './losses/index.js';

@@ -1,0 +1,2 @@
+/** Differentiable physics-reach losses. */
+export * from './asimov.js';
