@@ -40,22 +40,28 @@ function checkScalar(y: unknown): Tensor {
   return y.rank === 0 ? y : y.reshape([]);
 }
 
+/** Tensor leaves at least this large are checked for NaN/Inf on the device, smaller ones on the host. */
+const DEVICE_CHECK_MIN_SIZE = 4096;
+
 function checkInputs(params: Tree<Leaf>): void {
-  const tensors: { path: string; leaf: Tensor }[] = [];
+  const large: { path: string; leaf: Tensor }[] = [];
   for (const { path, leaf } of leavesWithPaths<Leaf>(params)) {
     if (typeof leaf === 'number') {
       if (!Number.isFinite(leaf)) throw new NonFiniteError(path || '<root>', leaf, 'parameter');
-    } else if (leaf.dtype === 'float32' && leaf.size > 0) tensors.push({ path, leaf });
+    } else if (leaf.dtype === 'float32') {
+      if (leaf.size >= DEVICE_CHECK_MIN_SIZE) large.push({ path, leaf });
+      else assertAllFinite(path || '<root>', leaf.dataSync(), 'parameter');
+    }
   }
-  if (tensors.length === 0) return;
-  // All tensor leaves are checked at once on the device (one flag read back, not a copy of each);
+  if (large.length === 0) return;
+  // Large leaves are checked together on the device (one flag read back, not a copy of each);
   // only if that fails are they read to name the offending element.
   const ok = tf.tidy(() => {
-    const flat = tensors.map((t) => t.leaf.reshape([-1]));
+    const flat = large.map((t) => t.leaf.reshape([-1]));
     return tf.all(tf.isFinite(flat.length === 1 ? flat[0] : tf.concat(flat))).dataSync()[0] === 1;
   });
   if (ok) return;
-  for (const { path, leaf } of tensors) assertAllFinite(path || '<root>', leaf.dataSync(), 'parameter');
+  for (const { path, leaf } of large) assertAllFinite(path || '<root>', leaf.dataSync(), 'parameter');
 }
 
 /** Nested arrays of `shape` from flat data (several times faster than arraySync on large tensors). */

@@ -176,20 +176,28 @@ let clonePatched = false;
  */
 function shareDataOnClone(): void {
   if (clonePatched) return;
-  type Engine = { backendName: string; runKernel(name: string, inputs: object, attrs?: object): unknown; clone(x: unknown): unknown };
+  type T = { dataId: object; shape: number[]; dtype: string };
+  type Engine = {
+    backendName: string;
+    backend: { incRef(id: object): void };
+    state: { tensorInfo: Map<object, { backend: unknown }>; activeScope: { name: string } };
+    clone(x: T): T;
+    makeTensorFromDataId(id: object, shape: number[], dtype: string, backend: unknown): T;
+    runKernel(name: string, inputs: object, attrs?: object): T;
+    addTapeNode(name: string, inputs: object, outputs: T[], grad: (dy: T) => object, saved: T[], attrs: object): void;
+  };
   const engine = tf.engine() as unknown as Engine;
   const clone = engine.clone;
-  engine.clone = function (this: Engine, x: unknown) {
-    if (this.backendName !== 'wasm') return clone.call(this, x);
-    const runKernel = this.runKernel;
-    // clone() runs its kernel through the global engine; route Identity to a same-shape Reshape for this call only.
-    this.runKernel = (name: string, inputs: object, attrs?: object) =>
-      name === 'Identity' ? runKernel.call(this, 'Reshape', inputs, { shape: (x as { shape: number[] }).shape }) : runKernel.call(this, name, inputs, attrs);
-    try {
-      return clone.call(this, x);
-    } finally {
-      this.runKernel = runKernel;
-    }
+  engine.clone = function (this: Engine, x: T) {
+    const backend = this.backendName === 'wasm' ? this.backend : null;
+    if (!backend || this.state.tensorInfo.get(x.dataId)?.backend !== backend) return clone.call(this, x);
+    // What tfjs's clone does, with the data shared (as wasm's Reshape shares it) instead of copied,
+    // and without a kernel launch.
+    backend.incRef(x.dataId);
+    const y = this.makeTensorFromDataId(x.dataId, x.shape, x.dtype, backend);
+    const grad = (dy: T) => ({ x: () => this.runKernel('Cast', { x: dy }, { dtype: 'float32' }) });
+    this.addTapeNode(this.state.activeScope.name, { x }, [y], grad, [], {});
+    return y;
   };
   clonePatched = true;
 }
