@@ -20,7 +20,7 @@ import { savePlot, heatmapWithPath, linePlot } from '../../src/plot/index.js';
 import { startProgress } from '../../src/cli/progress.js';
 import { simulateShowers, saveEventDisplay } from '../../src/sim/calo/index.js';
 import type { ExperimentOptions } from '../types.js';
-import { SETUP, photonSample, lossTensor, evaluateDesign, caloOf, type DesignPoint } from './objective.js';
+import { SETUP, photonSample, lossTensor, evaluateDesign, caloOf, designParams, pointOfParams, type DesignPoint } from './objective.js';
 
 interface Config {
   steps: number;
@@ -75,9 +75,6 @@ function adamStep(s: DescentState, g: number[], lr: number): void {
   }
 }
 
-function pointOf(u: number[]): DesignPoint {
-  return { absorberCm: Math.exp(u[0]), activeCm: Math.exp(u[1]), cellSizeCm: Math.exp(u[2]) };
-}
 
 /** Runs the experiment. */
 export async function run(opts: ExperimentOptions): Promise<{ summary: string }> {
@@ -90,20 +87,22 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
 
   // 1. Gradient descent through the simulation.
   let state: DescentState | undefined = opts.resume ? readJson<DescentState>(ckFile) : undefined;
+  const params = designParams(cfg.start);
   if (!state) {
-    const u = [Math.log(cfg.start.absorberCm), Math.log(cfg.start.activeCm), Math.log(cfg.start.cellSizeCm), ...new Array(SETUP.nLayers).fill(0)];
+    const u = Array.from(params.unconstrainedVector());
     state = { step: 0, u, m: new Array(u.length).fill(0), v: new Array(u.length).fill(0), path: [], elapsedS: 0 };
   }
   const descentStart = performance.now() - state.elapsedS * 1000;
   const bar = startProgress('calo-design descent', cfg.steps, opts.progress);
-  const vg = valueAndGrad((p: Tree<Tensor>) => lossTensor((p as { u: Tensor }).u, currentSample));
+  // The optimizer moves the unconstrained vector u; physicalTree(u) maps it (log transforms) to lengths.
+  const vg = valueAndGrad((p: Tree<Tensor>) => lossTensor(params.physicalTree((p as { u: Tensor }).u) as never, currentSample));
   let currentSample = photonSample(trainKey.fold(state.step), cfg.batch);
   while (state.step < cfg.steps) {
     currentSample = photonSample(trainKey.fold(state.step), cfg.batch);
     const uT = tf.tensor1d(state.u);
     const { value, grad } = vg({ u: uT });
     uT.dispose();
-    const p = pointOf(state.u);
+    const p = pointOfParams(params.setUnconstrained(state.u));
     state.path.push({ step: state.step, ...p, loss: value });
     adamStep(state, (grad as { u: number[] }).u, cfg.learningRate);
     state.step++;

@@ -10,7 +10,7 @@
  * The penalties are softplus hinges (as TomOpt's budget penalty,
  * arXiv:2309.14027): zero well inside the limit, linear beyond it.
  */
-import { tf, type Tensor, PRNGKey } from '../../src/autodiff/index.js';
+import { tf, type Tensor, PRNGKey, ParamSet, param } from '../../src/autodiff/index.js';
 import { calorimeter, drawShowerRandoms, showerTensors, effectiveMedium, leastSquaresWeights, type Calorimeter, type ShowerRandoms } from '../../src/sim/calo/index.js';
 
 /** Fixed settings of the study. */
@@ -24,10 +24,10 @@ export const SETUP = {
   noiseMeVPerCm: 0.03,
   energyRangeGeV: [1, 100] as [number, number],
   /** Total depth limit [cm] and its penalty scale. */
-  depthLimitCm: 24,
+  depthLimitCm: 18,
   /** Cost per cm³ (relative units: Pb 1, plastic scintillator 0.4) and the budget. */
   costPerCm3: { absorber: 1, active: 0.4 },
-  budget: 5000,
+  budget: 3000,
   /** Penalty strength (objective units) and the relative width of the softplus hinge. */
   penaltyWeight: 0.02,
   hingeWidth: 0.05,
@@ -96,18 +96,32 @@ export function layerResponse(a: Tensor, g: Tensor, s: Tensor, sample: PhotonSam
   return { visibleLayers: tf.sum(r.visibleLayers.reshape([sample.energyGeV.length, L, -1]), 2), invSampling: tf.div(1, tf.mul(m.samplingFraction, m.eHat)) };
 }
 
-/** The training loss for unconstrained parameters u = [ln a, ln g, ln s, δ_1..δ_L] (tensor level). */
-export function lossTensor(u: Tensor, sample: PhotonSample): Tensor {
-  const a = tf.exp(u.slice([0], [1]).reshape([]));
-  const g = tf.exp(u.slice([1], [1]).reshape([]));
-  const s = tf.exp(u.slice([2], [1]).reshape([]));
-  const delta = u.slice([3], [SETUP.nLayers]);
-  const { visibleLayers, invSampling } = layerResponse(a, g, s, sample);
-  const w = tf.mul(tf.add(1, delta), invSampling);
+/**
+ * The trainable parameters: thicknesses and cell size with log transforms
+ * (positive lengths), and the per-layer calibration offsets δ_l.
+ */
+export function designParams(start: DesignPoint): ParamSet {
+  return new ParamSet({
+    absorberCm: param(start.absorberCm, { unit: 'cm', transform: 'log', doc: 'absorber thickness of every layer' }),
+    activeCm: param(start.activeCm, { unit: 'cm', transform: 'log', doc: 'active thickness of every layer' }),
+    cellSizeCm: param(start.cellSizeCm, { unit: 'cm', transform: 'log', doc: 'transverse cell size' }),
+    calibration: param(new Array(SETUP.nLayers).fill(0), { doc: 'δ_l: E_rec = Σ (1 + δ_l) V_l/(ê f_l)' }),
+  });
+}
+
+/** The design point of a parameter set. */
+export function pointOfParams(ps: ParamSet): DesignPoint {
+  return { absorberCm: ps.get('absorberCm') as number, activeCm: ps.get('activeCm') as number, cellSizeCm: ps.get('cellSizeCm') as number };
+}
+
+/** The training loss at physical parameters `p` (a `ParamSet.physicalTree`), tensor level. */
+export function lossTensor(p: { absorberCm: Tensor; activeCm: Tensor; cellSizeCm: Tensor; calibration: Tensor }, sample: PhotonSample): Tensor {
+  const { visibleLayers, invSampling } = layerResponse(p.absorberCm, p.activeCm, p.cellSizeCm, sample);
+  const w = tf.mul(tf.add(1, p.calibration), invSampling);
   const eRec = tf.sum(tf.mul(visibleLayers, w.reshape([1, -1])), 1);
   const e = tf.tensor1d(Float32Array.from(sample.energyGeV));
   const resid = tf.sub(tf.div(eRec, e), 1);
-  return tf.add(tf.mean(tf.square(resid)), penaltyTensor(a, g, s));
+  return tf.add(tf.mean(tf.square(resid)), penaltyTensor(p.absorberCm, p.activeCm, p.cellSizeCm));
 }
 
 /** Objective of a design with least-squares calibration on `sample`; also the per-shower squared residuals. */
