@@ -49,6 +49,11 @@ export function gammaQuantile(k: number, u: number): number {
 /**
  * Gamma(k, 1) draws at the fixed uniforms `u` (one per element of `k`),
  * differentiable in `k` by implicit reparameterization. Tensor level.
+ *
+ * @example
+ * ```ts
+ * const z = gammaByInversion(tf.tensor1d([0.5, 40]), prngKey(1).uniforms(2)); // means 0.5 and 40
+ * ```
  */
 export function gammaByInversion(k: Tensor, u: Float64Array): Tensor {
   if (u.length !== k.size) throw new DomainError('uniforms', u.length, `need one per element of k (${k.size})`);

@@ -87,7 +87,15 @@ function perLayer(field: string, v: number | number[] | undefined, n: number | u
   return arr.slice();
 }
 
-/** Validates a spec and returns the calorimeter (throws naming the bad field). */
+/**
+ * Validates a spec and returns the calorimeter (throws naming the bad field).
+ *
+ * @example
+ * ```ts
+ * const calo = calorimeter({ absorber: 'W', active: 'Si', nLayers: 30, absorberCm: 0.35, activeCm: 0.03, cellSizeCm: 1 });
+ * const crystal = calorimeter({ kind: 'homogeneous', absorber: 'PbWO4', nLayers: 10, absorberCm: 2.3, cellSizeCm: 2.2 });
+ * ```
+ */
 export function calorimeter(spec: CaloSpec): Calorimeter {
   const kind = spec.kind ?? 'sampling';
   if (kind !== 'sampling' && kind !== 'homogeneous') throw new DomainError('kind', kind, "must be 'sampling' or 'homogeneous'");
@@ -155,7 +163,14 @@ export interface EffectiveMedium {
   samplingFraction: Tensor;
 }
 
-/** Effective medium of the stack from the thickness tensors (differentiable). Tensor level. */
+/**
+ * Effective medium of the stack from the thickness tensors (differentiable). Tensor level.
+ *
+ * @example
+ * ```ts
+ * const m = tf.tidy(() => effectiveMedium(calo.design, caloTensors(calo)).moliereCm.dataSync()[0]);
+ * ```
+ */
 export function effectiveMedium(design: CaloDesign, geo: CaloTensors): EffectiveMedium {
   const a = design.absorber;
   const p = design.active;

@@ -5,7 +5,14 @@
  */
 import { tf, type Tensor, linalg, DomainError, ShapeMismatchError } from '../../autodiff/index.js';
 
-/** E_rec [B] = visibleLayers [B, L] · weights [L]. Tensor level. */
+/**
+ * E_rec [B] = visibleLayers [B, L] · weights [L]. Tensor level.
+ *
+ * @example
+ * ```ts
+ * const eRec = calibratedLayerSum(r.visibleLayers, tf.tensor1d(initialWeights(fSamp, eHat)));
+ * ```
+ */
 export function calibratedLayerSum(visibleLayers: Tensor, weights: Tensor): Tensor {
   if (visibleLayers.rank !== 2 || weights.rank !== 1 || weights.shape[0] !== visibleLayers.shape[1]) {
     throw new ShapeMismatchError('weights', [visibleLayers.shape[1] ?? -1], weights.shape);
@@ -22,8 +29,13 @@ export function initialWeights(samplingFraction: ArrayLike<number>, eHat: number
 }
 
 /**
- * Least-squares weights minimizing Σ_b (Σ_l w_l V_bl / E_b − 1)² + λ Σ_l (w_l − w0_l)²
- * (a small ridge λ towards `prior` keeps layers with no signal determined).
+ * Least-squares weights minimizing Σ_b (Σ_l w_l V_bl / E_b − 1)² + λ Σ_l ((w_l − w0_l)/w0_l)²
+ * (a small ridge λ, scaled to the data, towards `prior` keeps layers with no signal determined).
+ *
+ * @example
+ * ```ts
+ * const w = leastSquaresWeights(ev.visibleLayers, ev.energyGeV, ev.nLayers, initialWeights(ev.samplingFraction, ev.eHat));
+ * ```
  */
 export function leastSquaresWeights(visibleLayers: Float32Array | Float64Array, energyGeV: ArrayLike<number>, nLayers: number, prior: number[], ridge = 1e-6): number[] {
   const B = energyGeV.length;

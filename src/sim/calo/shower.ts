@@ -139,6 +139,15 @@ function checkGeometry(design: CaloDesign, geo: CaloTensors): void {
  * Simulates a batch of showers (tensor level: call inside `tidy` or a
  * gradient transform). `randoms` fixes every random number, so the output is
  * a deterministic, differentiable function of `geo` and `beam`.
+ *
+ * @example
+ * ```ts
+ * const randoms = drawShowerRandoms(prngKey(1), 8, calo.design);
+ * const g = grad((p) => {
+ *   const r = showerTensors(calo.design, { absorberCm: p.a, activeCm: p.g, cellSizeCm: p.s }, { particle: 'electron', energyGeV: tf.fill([8], 10) }, randoms);
+ *   return tf.sum(r.visibleLayers);
+ * })({ a: tf.fill([30], 0.2), g: tf.fill([30], 0.4), s: 2 });
+ * ```
  */
 export function showerTensors(design: CaloDesign, geo: CaloTensors, beam: BeamTensors, randoms: ShowerRandoms, options: ShowerOptions = {}): ShowerTensors {
   const B = randoms.batch;
