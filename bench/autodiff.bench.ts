@@ -120,13 +120,19 @@ export async function run(): Promise<BenchRow[]> {
 
   // Where the time goes: kernels launched and time spent inside them (tf.profile), forward vs valueAndGrad.
   const prof = async (fn: () => void) => {
-    const info = await tf.profile(fn);
-    return { kernels: info.kernels.length, ms: info.kernels.reduce((t, k) => t + (k.kernelTimeMs as number), 0) };
+    let best = { kernels: 0, ms: Infinity };
+    for (let i = 0; i < 7; i++) {
+      const info = await tf.profile(fn);
+      const ms = info.kernels.reduce((t, k) => t + (k.kernelTimeMs as number), 0);
+      if (ms < best.ms) best = { kernels: info.kernels.length, ms };
+    }
+    return best;
   };
   const pf = await prof(forwardOnly(loss, params));
   const pv = await prof(() => void vg(params));
   rows.push(row('MLP: kernels launched, forward', pf.kernels, ''));
   rows.push(row('MLP: kernels launched, valueAndGrad', pv.kernels, '', 'incl. saved-tensor clones'));
+  rows.push(row('MLP: time inside kernels, forward', pf.ms, 'ms'));
   rows.push(row('MLP: time inside kernels, valueAndGrad', pv.ms, 'ms'));
   // The same network on a 16× larger batch: arithmetic starts to outweigh per-kernel cost.
   const xBig = tf.tile(x, [16, 1]);
