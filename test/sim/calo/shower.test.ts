@@ -54,24 +54,32 @@ describe('calo: showers', () => {
     );
   });
 
-  it('gradients of visible energy match finite differences in thicknesses, cell size, energy and angle (common random numbers)', () => {
+  it('gradients of visible energy match finite differences in thicknesses, cell size, energy and angle (property, common random numbers)', () => {
     const calo = calorimeter(SMALL);
     const d = calo.design;
     const B = 3;
-    const randoms = drawShowerRandoms(prngKey(5), B, d);
-    const weights = tf.tensor1d(Array.from({ length: d.nLayers }, (_, i) => 1 + 0.1 * i));
-    const f = (p: Record<string, Tensor>) => {
-      const r = showerTensors(d, { absorberCm: p.absorber, activeCm: p.active, cellSizeCm: p.cell }, { particle: 'electron', energyGeV: p.energy, thetaRad: p.theta }, randoms);
-      return tf.add(tf.sum(tf.mul(r.visibleLayers, weights.reshape([1, -1]))), tf.mul(0.01, tf.sum(r.leakLateralGeV)));
-    };
-    assertGradClose((p) => f(p as Record<string, Tensor>), {
-      absorber: tf.tensor1d([0.4, 0.35, 0.45, 0.4, 0.5, 0.4, 0.3, 0.4]),
-      active: tf.tensor1d([0.3, 0.25, 0.3, 0.35, 0.3, 0.3, 0.3, 0.2]),
-      cell: 2.5,
-      energy: tf.tensor1d([3, 12, 40]),
-      theta: tf.tensor1d([0.05, -0.2, 0.3]),
-    }, { eps: 2e-3, rtol: 3e-2, atol: 1e-4, maxElements: 24 });
-    weights.dispose();
+    fc.assert(
+      fc.property(arbFloat32(0.6, 1.6), arbFloat32(0.6, 1.6), arbFloat32(1.5, 5), arbLogUniform(2, 60), arbFloat32(-0.3, 0.3), fc.integer({ min: 0, max: 999 }), (sa, sg, cell, e, theta, seed) => {
+        const randoms = drawShowerRandoms(prngKey(seed), B, d);
+        const weights = tf.tensor1d(Array.from({ length: d.nLayers }, (_, i) => 1 + 0.1 * i));
+        const f = (p: Record<string, Tensor>) => {
+          const r = showerTensors(d, { absorberCm: p.absorber, activeCm: p.active, cellSizeCm: p.cell }, { particle: 'electron', energyGeV: p.energy, thetaRad: p.theta }, randoms);
+          return tf.add(tf.sum(tf.mul(r.visibleLayers, weights.reshape([1, -1]))), tf.mul(0.01, tf.sum(r.leakLateralGeV)));
+        };
+        try {
+          assertGradClose((p) => f(p as Record<string, Tensor>), {
+            absorber: tf.tensor1d([0.4, 0.35, 0.45, 0.4, 0.5, 0.4, 0.3, 0.4].map((x) => x * sa)),
+            active: tf.tensor1d([0.3, 0.25, 0.3, 0.35, 0.3, 0.3, 0.3, 0.2].map((x) => x * sg)),
+            cell,
+            energy: tf.tensor1d([e, 0.5 * e, 2 * e]),
+            theta: tf.tensor1d([theta, -0.5 * theta, 0.05]),
+          }, { eps: 2e-3, rtol: 3e-2, atol: 1e-4, maxElements: 24 });
+        } finally {
+          weights.dispose();
+        }
+      }),
+      propertyParams(4, 13),
+    );
   });
 
   it('homogeneous PbWO4: gradient in layer thicknesses and energy; fractions match the Gamma integral at the mean shape', () => {
