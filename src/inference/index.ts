@@ -7,3 +7,4 @@ export * from './histfactory/index.js';
 export * from './fit/index.js';
 export * from './fit/profile.js';
 export * from './losses/index.js';
+export * from './unbinned/index.js';

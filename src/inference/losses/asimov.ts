@@ -26,7 +26,7 @@ export function asimovSignificance(s: T, b: T): Tensor {
   const r = tf.div(st, bt);
   const direct = tf.sub(tf.mul(tf.add(1, r), tf.log1p(r)), r);
   // The series runs on min(r, 0.1) so it stays small where it is masked out (no float32 cancellation).
-  const rs = tf.minimum(r, 0.1);
+  const rs = tf.minimum(r, tf.mul(tf.onesLike(r), 0.1)); // explicit broadcast (tfjs Minimum gradient)
   let series: Tensor = tf.zerosLike(r);
   let pow: Tensor = rs;
   for (let k = 2; k <= 9; k++) {
@@ -57,7 +57,7 @@ export function asimovSignificanceWithUncertainty(s: T, b: T, sigmaB: T): Tensor
   const term1 = tf.mul(sb, tf.log1p(y));
   const bs2 = tf.add(bt, s2);
   const eps = tf.div(tf.mul(s2, st), tf.mul(bt, bs2));
-  const es = tf.minimum(eps, 0.05);
+  const es = tf.minimum(eps, tf.mul(tf.onesLike(eps), 0.05));
   // ln(1+ε)/ε = Σₖ (−ε)ᵏ/(k+1), to k = 7 (error < ε⁸/9).
   let series: Tensor = tf.onesLike(es);
   let pow: Tensor = tf.onesLike(es);
@@ -66,7 +66,7 @@ export function asimovSignificanceWithUncertainty(s: T, b: T, sigmaB: T): Tensor
     series = tf.add(series, tf.div(pow, k + 1));
   }
   const large = tf.step(tf.sub(eps, 0.05));
-  const direct = tf.div(tf.log1p(eps), tf.maximum(eps, 0.05));
+  const direct = tf.div(tf.log1p(eps), tf.maximum(eps, tf.mul(tf.onesLike(eps), 0.05)));
   const ratio = tf.add(series, tf.mul(large, tf.sub(direct, series)));
   const term2 = tf.mul(tf.div(tf.mul(bt, st), bs2), ratio);
   return tf.sqrt(tf.relu(tf.mul(2, tf.sub(term1, term2))));
