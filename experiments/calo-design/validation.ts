@@ -7,7 +7,7 @@
  *   Gamma profile at GFlash's mean ⟨ln T⟩, ⟨ln α⟩;
  * - lateral containment vs radius in Molière radii (≈ 90 % at 1 R_M, PDG);
  * - longitudinal containment vs depth with PDG's 95 % rule
- *   t95 ≈ t_max + 0.08 Z + 9.6 X0 (PDG eq. 34.37);
+ *   t95 ≈ t_max + 0.08 Z + 9.6 X0 (PDG Review, "Passage of particles through matter");
  * - σ/E vs E for four reference geometries with a fit a/√E ⊕ b/E ⊕ c.
  *
  * `npx tsx experiments/calo-design/validation.ts [OUT_DIR]` (default docs/img/calo).
@@ -173,7 +173,7 @@ export async function runValidation(out: string, showersPerPoint = 400): Promise
       depthRows.push({ x: 0.5 * (l + 1), y: cum, series: `${E} GeV` });
       if (Number.isNaN(found) && cum >= 0.95) found = 0.5 * (l + 1);
     }
-    const tmaxPdg = Math.log((E * 1000) / MATERIALS.PbWO4.criticalMeV) - 0.5; // PDG eq. 34.36, electrons
+    const tmaxPdg = Math.log((E * 1000) / MATERIALS.PbWO4.criticalMeV) - 0.5; // t_max = ln y − 0.5 for electrons (PDG Review, EM cascades)
     t95[`${E}GeV_sim`] = found;
     t95[`${E}GeV_pdg_rule`] = tmaxPdg + 0.08 * MATERIALS.PbWO4.z + 9.6;
   }

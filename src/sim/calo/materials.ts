@@ -79,5 +79,5 @@ export function material(name: string, field = 'material'): Material {
   return m;
 }
 
-/** Scale energy of multiple scattering, E_s = m_e c² √(4π/α) = 21.2 MeV (PDG eq. 34.29). */
+/** Scale energy of multiple scattering, E_s = m_e c² √(4π/α) = 21.2 MeV (PDG Review, "Passage of particles through matter", Molière radius). */
 export const ES_MEV = 21.2;

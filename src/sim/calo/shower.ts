@@ -14,7 +14,7 @@
  *
  * Read-out (sampling): per layer, the deposited energy fluctuates as a Gamma
  * of mean E_l and variance c_l² E_l with c_l = 2.7 % √(d_active[mm]/f_samp)
- * GeV^½ (Fabjan & Gianotti, Rev. Mod. Phys. 75 (2003) 1243, eq. 34; Geant4
+ * GeV^½ (Fabjan & Gianotti, Rev. Mod. Phys. 75 (2003) 1243; Geant4
  * GFlash also draws a Gamma per step); the visible energy is ê f_samp E_l;
  * photostatistics make it a Gamma of mean and variance N_pe (Poisson
  * moments); electronic noise adds a Gaussian per cell (for a homogeneous
@@ -31,7 +31,7 @@ import { regularizedGammaP } from './incomplete-gamma.js';
 import { cellFractions } from './lateral.js';
 import { gammaByInversion } from './gamma-quantile.js';
 
-/** Mean free path of a high-energy photon before pair conversion, in X0 (PDG eq. 34.32). */
+/** Mean free path of a high-energy photon before pair conversion, in X0 (PDG Review, "Passage of particles through matter": λ_pair = 9/7 X0). */
 export const PHOTON_CONVERSION_X0 = 9 / 7;
 /** Stochastic-term coefficient of sampling fluctuations [GeV^½] at d = 1 mm, f = 1 (Fabjan & Gianotti 2003). */
 export const SAMPLING_COEFF = 0.027;

@@ -10,13 +10,13 @@
  *   parameters: P(ν_μ → ν_μ) = 1 − sin²2θ sin²(1.267 Δm²[eV²] L[km]/E[GeV])
  *   for 'numu-disappearance' (μ⁻ p final states), P(ν_μ → ν_e) = sin²2θ sin²(...)
  *   for 'nue-appearance' (e⁻ p). (Two-flavour vacuum formula, PDG Review
- *   "Neutrino mixing", eq. 14.34.) Kinematics do not depend on the theory
+ *   "Neutrino masses, mixing and oscillations".) Kinematics do not depend on the theory
  *   parameters, so weights carry the whole dependence.
  * - CCQE kinematics on a nucleon at rest (binding neglected): Q² from a
  *   dipole form factor shape (M_A = 1.0 GeV) by inversion, then
  *   E_ℓ = E − Q²/2M, cos θ_ℓ from Q², the proton takes the rest.
  * - Segments: muons and protons are stepped in liquid argon with the Bethe
- *   formula (PDG eq. 34.5, I = 188 eV, no density correction) until they stop or
+ *   formula (PDG Review, "Passage of particles through matter"; I = 188 eV, no density correction) until they stop or
  *   reach `maxTrackCm`; electrons deposit a GFlash mean longitudinal profile in
  *   LAr (X0 = 14 cm) as 1 cm segments along their direction.
  */
