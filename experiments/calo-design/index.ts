@@ -43,6 +43,8 @@ function config(quick: boolean): Config {
 }
 
 interface DescentState {
+  /** The run configuration the checkpoint belongs to (a checkpoint of another configuration is not resumed). */
+  fingerprint: string;
   step: number;
   u: number[];
   m: number[];
@@ -52,6 +54,7 @@ interface DescentState {
 }
 
 interface ScanState {
+  fingerprint: string;
   done: { point: DesignPoint; objective: number }[];
   elapsedS: number;
 }
@@ -85,12 +88,14 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
   const ckFile = join(opts.out, 'checkpoint.json');
   const scanFile = join(opts.out, 'scan-checkpoint.json');
 
+  const fingerprint = JSON.stringify({ seed: opts.seed, cfg, setup: SETUP });
   // 1. Gradient descent through the simulation.
   let state: DescentState | undefined = opts.resume ? readJson<DescentState>(ckFile) : undefined;
+  if (state && state.fingerprint !== fingerprint) state = undefined;
   const params = designParams(cfg.start);
   if (!state) {
     const u = Array.from(params.unconstrainedVector());
-    state = { step: 0, u, m: new Array(u.length).fill(0), v: new Array(u.length).fill(0), path: [], elapsedS: 0 };
+    state = { fingerprint, step: 0, u, m: new Array(u.length).fill(0), v: new Array(u.length).fill(0), path: [], elapsedS: 0 };
   }
   const descentStart = performance.now() - state.elapsedS * 1000;
   const bar = startProgress('calo-design descent', cfg.steps, opts.progress);
@@ -124,7 +129,8 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
   // 2. Brute-force grid scan of the same objective on the same sample.
   const points: DesignPoint[] = [];
   for (const absorberCm of cfg.grid.absorberCm) for (const activeCm of cfg.grid.activeCm) for (const cellSizeCm of cfg.grid.cellSizeCm) points.push({ absorberCm, activeCm, cellSizeCm });
-  const scan: ScanState = (opts.resume ? readJson<ScanState>(scanFile) : undefined) ?? { done: [], elapsedS: 0 };
+  const saved = opts.resume ? readJson<ScanState>(scanFile) : undefined;
+  const scan: ScanState = saved && saved.fingerprint === fingerprint ? saved : { fingerprint, done: [], elapsedS: 0 };
   const scanStart = performance.now() - scan.elapsedS * 1000;
   const sbar = startProgress('calo-design scan', points.length, opts.progress);
   for (let i = scan.done.length; i < points.length; i++) {
