@@ -85,6 +85,17 @@ function toPlainLeaf(data: ArrayLike<number>, shape: readonly number[], like: Le
 }
 
 /**
+ * Value and gradients of `y()` with respect to `xs`; a leaf `y` does not
+ * depend on gets a zero gradient (as in JAX) instead of tfjs's error, so a
+ * loss may ignore some parameters of a tree.
+ */
+function gradientsOrZeros(y: () => Tensor, xs: Tensor[]): { value: Tensor; grads: Tensor[] } {
+  const engine = tf.engine() as unknown as { gradients(f: () => Tensor, xs: Tensor[], dy: undefined, allowNoGradients: boolean): { value: Tensor; grads: (Tensor | undefined)[] } };
+  const { value, grads } = engine.gradients(y, xs, undefined, true);
+  return { value, grads: grads.map((g, i) => g ?? tf.zerosLike(xs[i])) };
+}
+
+/**
  * `valueAndGrad(f)(params)`: the value of `f` and its gradient with respect to
  * every leaf of `params`, in the same tree structure.
  *
@@ -105,8 +116,7 @@ export function valueAndGrad<P extends Tree<Leaf>>(
     const paths = entries.map((e) => e.path);
     const { value, grads } = tf.tidy(() => {
       const xs = entries.map((e) => (typeof e.leaf === 'number' ? tf.scalar(e.leaf) : e.leaf));
-      const res = tf.valueAndGrads((...args: Tensor[]) => checkScalar(f(unflattenLeaves(params, args) as Tree<Tensor>)))(xs);
-      return { value: res.value, grads: res.grads };
+      return gradientsOrZeros(() => checkScalar(f(unflattenLeaves(params, xs) as Tree<Tensor>)), xs);
     });
     try {
       const v = value.dataSync()[0];
@@ -143,7 +153,8 @@ export function grad<P extends Tree<Leaf>>(f: (params: Tree<Tensor>) => Tensor, 
 export function gradTensors(f: (params: Tree<Tensor>) => Tensor): (params: Tree<Tensor>) => Tree<Tensor> {
   return (params) => {
     const entries = leavesWithPaths<Tensor>(params);
-    const gs = tf.grads((...args: Tensor[]) => checkScalar(f(unflattenLeaves(params, args) as Tree<Tensor>)))(entries.map((e) => e.leaf));
+    const xs = entries.map((e) => e.leaf);
+    const { grads: gs } = gradientsOrZeros(() => checkScalar(f(unflattenLeaves(params, xs) as Tree<Tensor>)), xs);
     return unflattenLeaves<Tensor, Tensor>(params, gs) as Tree<Tensor>;
   };
 }

@@ -192,6 +192,31 @@ describe('autodiff transforms', () => {
     );
   });
 
+  it('a parameter the function ignores gets a zero gradient (valueAndGrad, gradTensors)', () => {
+    const f = (t: Tree<Tensor>) => tf.square((t as { x: Tensor }).x);
+    const r = valueAndGrad(f)({ x: 3, frozen: { w: tf.tensor1d([1, 2]) } });
+    assert.deepEqual(r.grad, { x: 6, frozen: { w: [0, 0] } });
+    const g = tf.tidy(() => values((gradTensors(f)({ x: tf.scalar(3), unused: tf.scalar(1) }) as { unused: Tensor }).unused));
+    assert.deepEqual(g, [0]);
+  });
+
+  it('einsum contractions are differentiable (property: gradients vs finite differences)', () => {
+    fc.assert(
+      fc.property(arbTensorData([2, 3], -1, 1), arbTensorData([3, 4], -1, 1), (a, b) => {
+        const at = tf.tensor(a.values, a.shape);
+        const bt = tf.tensor(b.values, b.shape);
+        const p = { a: at, b: bt };
+        const get = (t: Tree<Tensor>) => t as { a: Tensor; b: Tensor };
+        assertGradOk(checkGrad((t) => tf.sum(tf.sin(tf.einsum('ij,jk->ik', get(t).a, get(t).b))), p), 'ij,jk->ik');
+        assertGradOk(checkGrad((t) => tf.sum(tf.square(tf.einsum('ij,jk->ki', get(t).a, get(t).b))), p), 'ij,jk->ki');
+        assertGradOk(checkGrad((t) => tf.sum(tf.mul(tf.einsum('ij->j', get(t).a), tf.tensor1d([1, -2, 3]))), { a: at }), 'ij->j');
+        at.dispose();
+        bt.dispose();
+      }),
+      propertyParams(8, 106),
+    );
+  });
+
   it('jvp rejects a tangent of the wrong shape, naming both shapes', () => {
     tf.tidy(() => {
       assert.throws(

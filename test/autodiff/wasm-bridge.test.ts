@@ -87,6 +87,9 @@ const cases: Record<string, Case> = {
         'bij,jk->bik': flat(tf.einsum('bij,jk->bik', c, b)),
         'ij->ji': flat(tf.einsum('ij->ji', a)),
         'ij,ij->i': flat(tf.einsum('ij,ij->i', a, a)),
+        // gradients (src/autodiff/einsum-gradient.ts)
+        'grad bij,jk->bik': tf.grads((cc: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.square(tf.einsum('bij,jk->bik', cc, bb))))([c, b]).flatMap(flat),
+        'grad ij->j (summed index)': flat(tf.grad((aa: tf.Tensor) => tf.sum(tf.mul(tf.einsum('ij->j', aa), tf.tensor1d([1, -2, 3, 0.5]))))(a)),
       };
     }),
   },
