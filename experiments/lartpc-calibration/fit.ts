@@ -1,0 +1,247 @@
+/**
+ * The calibration fit: pseudo-data from the simulation at hidden target
+ * parameters, and a two-stage Levenberg-Marquardt (damped Newton with the
+ * exact autodiff Hessian) fit of the six anchor parameters from nominal.
+ *
+ * Stage 1 fits per-pixel moments (total charge and charge-weighted mean
+ * tick), which stay informative however far the simulated charge is shifted
+ * in time — it brings the drift velocity into the basin of stage 2. Stage 2
+ * minimizes the per-pixel-tick chi^2, sum (sim - data)^2 / sigma^2 over the
+ * readout, with the expected noise contribution removed; with Gaussian noise
+ * it is -2 ln L, so 2 H^-1 at the minimum is the covariance.
+ */
+import { tf, hessian, linalg, prngKey, type Tensor, type ParamSet, type PRNGKey } from '../../src/autodiff/index.js';
+import {
+  ANCHOR_FIT_PARAMS,
+  planReadout,
+  simulateReadout,
+  asLArTPCTensors,
+  valuesOf,
+  addChunkRanges,
+  layoutFromRanges,
+  scatterIndex,
+  cellNormal,
+  NOISE_STREAM,
+  scatterAdd,
+  type ReadoutLayout,
+  type Segments,
+  type SimConfig,
+  type ReadoutPlan,
+} from '../../src/sim/lartpc/index.js';
+
+/** Pseudo-data: the noise-free readout at the target, keyed by (pixel id, tick), and its noise. */
+export interface PseudoData {
+  charge: Map<number, Float64Array>;
+  tickStart: Map<number, number>;
+  noiseE: number;
+  noiseKey?: PRNGKey;
+  ranges: Map<number, [number, number]>;
+}
+
+/** Simulates the pseudo-data at the target parameters. */
+export function makePseudoData(seg: Segments, target: ParamSet, c: SimConfig, noiseE: number, noiseKey?: PRNGKey): PseudoData {
+  const v = valuesOf(target);
+  const plan = planReadout(seg, v, c);
+  const r = tf.tidy(() => simulateReadout(seg, asLArTPCTensors(target.constantTree()), plan, c).dataSync() as Float32Array);
+  const charge = new Map<number, Float64Array>();
+  const tickStart = new Map<number, number>();
+  const ranges = new Map<number, [number, number]>();
+  const L = plan.layout;
+  L.pixels.forEach((id, row) => {
+    charge.set(id, Float64Array.from(r.subarray(L.offset[row], L.offset[row] + L.length[row])));
+    tickStart.set(id, L.tickStart[row]);
+    ranges.set(id, [L.tickStart[row], L.tickStart[row] + L.length[row] - 1]);
+  });
+  return { charge, tickStart, noiseE, noiseKey, ranges };
+}
+
+/** The data vector on a layout: noise-free charge where simulated, plus noise on every cell. */
+function dataOn(layout: ReadoutLayout, d: PseudoData): Float32Array {
+  const out = new Float32Array(layout.size);
+  layout.pixels.forEach((id, row) => {
+    const q = d.charge.get(id);
+    const ts = d.tickStart.get(id) ?? 0;
+    for (let k = 0; k < layout.length[row]; k++) {
+      const t = layout.tickStart[row] + k;
+      let x = q && t - ts >= 0 && t - ts < q.length ? q[t - ts] : 0;
+      if (d.noiseKey) x += d.noiseE * cellNormal(d.noiseKey, NOISE_STREAM.readout, id, t);
+      out[layout.offset[row] + k] = x;
+    }
+  });
+  return out;
+}
+
+/** Everything one loss evaluation at a point needs, planned on the host. */
+export interface LossContext {
+  plan: ReadoutPlan;
+  data: Tensor;
+  rowIndex: Int32Array;
+  ticks: Tensor;
+  nRows: number;
+  dataQ: Tensor;
+  dataMean: Tensor;
+  dispose(): void;
+}
+
+/** Plans the simulation at the current values on the union of its windows and the data's. */
+export function lossContext(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData): LossContext {
+  const v = valuesOf(ps);
+  const own = planReadout(seg, v, c);
+  const ranges = new Map<number, [number, number]>();
+  for (const [k, r] of d.ranges) ranges.set(k, [r[0], r[1]]);
+  for (const ch of own.chunks) addChunkRanges(ch, c, ranges);
+  const layout = layoutFromRanges(ranges);
+  const index = own.chunks.map((ch) => scatterIndex(ch, layout, c).index);
+  const plan: ReadoutPlan = { chunks: own.chunks, layout, index, discarded: 0 };
+  const host = dataOn(layout, d);
+  const rowIndex = new Int32Array(layout.size);
+  const tick = new Float32Array(layout.size);
+  layout.pixels.forEach((_, row) => {
+    for (let k = 0; k < layout.length[row]; k++) {
+      rowIndex[layout.offset[row] + k] = row;
+      tick[layout.offset[row] + k] = layout.tickStart[row] + k;
+    }
+  });
+  const nRows = layout.pixels.length;
+  const data = tf.tensor1d(host);
+  const ticks = tf.tensor1d(tick);
+  // stage-1 moments of the data: cells below 3 sigma of noise are zeroed (a constant of the data)
+  const masked = tf.tensor1d(host.map((x) => (d.noiseKey && x < 3 * d.noiseE ? 0 : x)));
+  const [dataQ, dataMean] = tf.tidy(() => {
+    const q = scatterAdd(masked, rowIndex, nRows);
+    const m = tf.div(scatterAdd(tf.mul(masked, ticks), rowIndex, nRows), tf.add(tf.abs(q), 1));
+    return [q, m];
+  });
+  return { plan, data, rowIndex, ticks, nRows, dataQ, dataMean, dispose: () => tf.dispose([data, ticks, dataQ, dataMean, masked]) };
+}
+
+/** Stage-2 loss: chi^2 over the readout (tensor level). */
+export function chi2(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData, ctx: LossContext, u: Tensor): Tensor {
+  const sim = simulateReadout(seg, asLArTPCTensors(ps.physicalTree(u)), ctx.plan, c);
+  const r = tf.sub(sim, ctx.data);
+  const chi = tf.div(tf.sum(tf.square(r)), d.noiseE * d.noiseE);
+  return d.noiseKey ? tf.sub(chi, ctx.plan.layout.size) : chi;
+}
+
+/** Stage-1 loss: per-pixel total charge and charge-weighted mean tick (tensor level). */
+export function momentLoss(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData, ctx: LossContext, u: Tensor): Tensor {
+  const sim = simulateReadout(seg, asLArTPCTensors(ps.physicalTree(u)), ctx.plan, c);
+  const q = scatterAdd(sim, ctx.rowIndex, ctx.nRows);
+  const m = tf.div(scatterAdd(tf.mul(sim, ctx.ticks), ctx.rowIndex, ctx.nRows), tf.add(q, 1));
+  const w = tf.div(tf.mul(q, ctx.dataQ), tf.add(tf.add(q, ctx.dataQ), 1));
+  const lq = tf.div(tf.sum(tf.square(tf.sub(q, ctx.dataQ))), 1e6);
+  const lt = tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(m, ctx.dataMean)))), 1e2);
+  return tf.add(lq, lt);
+}
+
+/** One recorded iteration. */
+export interface FitStep {
+  iteration: number;
+  stage: 1 | 2;
+  loss: number;
+  values: number[];
+}
+
+/** Result of `calibrate`. */
+export interface FitResult {
+  fitted: number[];
+  uncertainties: number[];
+  iterations: number;
+  history: FitStep[];
+  finalLoss: number;
+}
+
+function evalLoss(fn: (u: Tensor) => Tensor, u: number[]): number {
+  return tf.tidy(() => fn(tf.tensor1d(u)).dataSync()[0]);
+}
+
+/**
+ * Fits the trainable parameters of `ps` (modified in place) to the data by
+ * Levenberg-Marquardt on the exact Hessian, stage 1 then stage 2.
+ */
+export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData, opts: { maxIter1: number; maxIter2: number; onStep?: (s: FitStep) => void }): FitResult {
+  const history: FitStep[] = [];
+  let iteration = 0;
+  let finalLoss = NaN;
+  for (const stage of [1, 2] as const) {
+    const lossOf = stage === 1 ? momentLoss : chi2;
+    let lambda = 1e-3;
+    const maxIter = stage === 1 ? opts.maxIter1 : opts.maxIter2;
+    for (let it = 0; it < maxIter; it++) {
+      const u0 = Array.from(ps.unconstrainedVector());
+      const ctx = lossContext(seg, ps, c, d);
+      const uT = tf.tensor1d(u0);
+      let h;
+      try {
+        h = hessian((p) => lossOf(seg, ps, c, d, ctx, (p as { u: Tensor }).u))({ u: uT });
+      } finally {
+        ctx.dispose();
+        uT.dispose();
+      }
+      const n = u0.length;
+      let accepted = false;
+      let step: number[] = [];
+      for (let tries = 0; tries < 12 && !accepted; tries++) {
+        const A = h.matrix.map((row, i) => row.map((x, j) => (i === j ? x + lambda * Math.max(Math.abs(h.matrix[i][i]), 1e-12) : x)));
+        try {
+          step = linalg.solve(A, h.gradient.map((g) => -g));
+        } catch {
+          lambda *= 10;
+          continue;
+        }
+        const cap = Math.max(...step.map(Math.abs));
+        if (cap > 2) step = step.map((s) => (2 * s) / cap);
+        const u1 = u0.map((x, i) => x + step[i]);
+        // the trial point is evaluated with the plan at the current point (same cells)
+        const ctx1 = lossContext(seg, ps, c, d);
+        const f1 = evalLoss((u) => lossOf(seg, ps, c, d, ctx1, u), u1);
+        ctx1.dispose();
+        if (Number.isFinite(f1) && f1 <= h.value) {
+          ps.setUnconstrained(u1);
+          lambda = Math.max(lambda / 5, 1e-9);
+          accepted = true;
+          finalLoss = f1;
+        } else lambda *= 8;
+      }
+      iteration++;
+      const s: FitStep = { iteration, stage, loss: accepted ? finalLoss : h.value, values: Array.from(ps.trainableVector()) };
+      history.push(s);
+      opts.onStep?.(s);
+      const small = Math.max(...step.map(Math.abs)) < (stage === 1 ? 1e-3 : 1e-6);
+      if (!accepted || small) break;
+      void n;
+    }
+  }
+  // covariance from the Hessian of the chi^2 at the final point: cov_u = 2 H^-1
+  const ctx = lossContext(seg, ps, c, d);
+  const uT = tf.tensor1d(Array.from(ps.unconstrainedVector()));
+  const h = hessian((p) => chi2(seg, ps, c, d, ctx, (p as { u: Tensor }).u))({ u: uT });
+  ctx.dispose();
+  uT.dispose();
+  finalLoss = h.value;
+  const cov = linalg.inverse(h.matrix);
+  const jd = ps.jacobianDiagonal();
+  const uncertainties = cov.map((row, i) => Math.sqrt(Math.max(2 * row[i], 0)) * jd[i]);
+  return { fitted: Array.from(ps.trainableVector()), uncertainties, iterations: iteration, history, finalLoss };
+}
+
+/** The six parameter paths in ParamSet order. */
+export function fitParamNames(ps: ParamSet): string[] {
+  const names = ps.trainableNames();
+  for (const p of ANCHOR_FIT_PARAMS) if (!names.includes(p)) throw new Error(`parameter ${p} is not trainable`);
+  return names;
+}
+
+/** Draws a target inside the inner 80 % of each fit range. */
+export function drawTarget(ps: ParamSet, key: PRNGKey): ParamSet {
+  const t = ps.clone();
+  const u = key.uniforms(t.size);
+  let i = 0;
+  for (const e of t.trainable) {
+    const [lo, hi] = e.def.bounds as [number, number];
+    t.set(e.path, lo + (0.1 + 0.8 * u[i++]) * (hi - lo));
+  }
+  return t;
+}
+
+export { prngKey };
