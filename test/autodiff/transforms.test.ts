@@ -111,6 +111,32 @@ describe('autodiff transforms', () => {
     );
   });
 
+  it('hessian over a tree with a tensor leaf: xᵀAx has H = A + Aᵀ, names per element (property)', () => {
+    const A = [
+      [2, 1, 0],
+      [0.5, 3, 1],
+      [0, 1, 4],
+    ];
+    fc.assert(
+      fc.property(arbTensorData([3], -2, 2), arbFloat32(-1, 1), (x, c) => {
+        const xt = tf.tensor(x.values, x.shape);
+        const f = (t: Tree<Tensor>) => {
+          const p = t as { x: Tensor; c: Tensor };
+          return tf.add(tf.sum(tf.mul(p.x, tf.matMul(tf.tensor2d(A), p.x.reshape([3, 1])).reshape([3]))), tf.mul(p.c, tf.sum(p.x)));
+        };
+        const h = hessian(f)({ x: xt, c });
+        assert.deepEqual(h.names, ['x[0]', 'x[1]', 'x[2]', 'c']);
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 3; j++) assertClose(h.matrix[i][j], A[i][j] + A[j][i], 1e-6, 1e-6, `H[${i}][${j}]`);
+          assertClose(h.matrix[i][3], 1, 1e-6, 1e-6, `H[${i}][c]`);
+        }
+        assertClose(h.matrix[3][3], 0, 0, 1e-6, 'H[c][c]');
+        xt.dispose();
+      }),
+      propertyParams(8, 107),
+    );
+  });
+
   it('hessian of a Gaussian negative log-likelihood matches its closed form', () => {
     const data = Array.from(PRNGKey.fromSeed(7).normals(50), (z) => 1.5 + 0.8 * z);
     const x = tf.tensor1d(data);
