@@ -53,7 +53,10 @@ export function installTapeOrdering(): void {
     add.apply(this, args);
     if (!tape || tape.length !== before + 1 || before === 0) return;
     const node = tape[before];
-    const outIds = new Set(node.outputs.map((o) => o.id));
+    // Only fresh outputs: a kernel that passes an input through must not jump ahead of its earlier consumers.
+    const inIds = new Set(Object.values(node.inputs).map((t) => t?.id));
+    const outIds = new Set(node.outputs.map((o) => o.id).filter((id) => !inIds.has(id)));
+    if (outIds.size === 0) return;
     let k = before;
     while (k > 0 && Object.values(tape[k - 1].inputs).some((t) => t != null && outIds.has(t.id))) k--;
     if (k < before) {
