@@ -106,6 +106,9 @@ describe('random keys', () => {
     assert.throws(() => PRNGKey.fromSeed(NaN), (e: unknown) => e instanceof DiffhepError && e.field === 'seed');
     assert.throws(() => PRNGKey.fromSeed(1).split(0), (e: unknown) => e instanceof DiffhepError && e.field === 'n');
     assert.throws(() => PRNGKey.fromJSON([1, -2]), (e: unknown) => e instanceof DiffhepError && e.field === 'key');
+    assert.throws(() => PRNGKey.fromSeed(1).fold(NaN), (e: unknown) => e instanceof DiffhepError && e.field === 'data');
+    // non-integer fold data does not collide with its integer part
+    assert.notDeepEqual(PRNGKey.fromSeed(1).fold(1.5).uniforms(4), PRNGKey.fromSeed(1).fold(1).uniforms(4));
   });
 });
 

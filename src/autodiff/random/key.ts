@@ -65,7 +65,9 @@ export class PRNGKey {
 
   /** A key derived from this one and some data (a stage name, an event index). */
   fold(data: number | string): PRNGKey {
-    const d = typeof data === 'number' ? fmix32((data >>> 0) ^ Math.floor(data / 4294967296)) : hashString(data);
+    if (typeof data === 'number' && !Number.isFinite(data)) throw new DiffhepError(`fold data must be a finite number or a string, got ${data}`, 'data');
+    // Integers (event indices) by their bits; other numbers by their decimal form, so 1.5 and 1 differ.
+    const d = typeof data === 'string' ? hashString(data) : Number.isInteger(data) ? fmix32((data >>> 0) ^ Math.floor(data / 4294967296)) : hashString(`#${data}`);
     const [a, b] = hashPair(this.hi ^ 0xa5a5a5a5, this.lo, d);
     return new PRNGKey(a, b);
   }
