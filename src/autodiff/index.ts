@@ -29,5 +29,6 @@ export * as special from './special.js';
 export * from './random/key.js';
 export * from './random/samplers.js';
 export * from './relax/index.js';
+export * from './optim/index.js';
 
 await ready();
