@@ -172,7 +172,9 @@ describe('lartpc chain', () => {
     const key = prngKey(9);
     const base = asLArTPCTensors(ps.constantTree());
     // the trigger schedule (which ticks fire) is discrete: frozen at the base point, the chain is smooth
-    const schedule = tf.tidy(() => triggerSchedule(simulateReadout(seg, base, plan, c).dataSync(), plan.layout, v, { key }, true));
+    const r0 = simulateReadout(seg, base, plan, c);
+    const schedule = triggerSchedule(r0.dataSync(), plan.layout, v, { key }, true);
+    r0.dispose();
     const f = (q: Tree<Tensor>) => {
       const p: LArTPCTensors = withLeaves(base, q as Record<string, Tensor>);
       const e = electronicsRelaxed(simulateReadout(seg, p, plan, c), plan.layout, p, v, { key, schedule });
