@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tf } from './tf.js';
 import { supplyMissingWasmKernels } from './wasm-fallback.js';
 import { installTapeOrdering } from './nested-tape.js';
-import { registerEinsumGradient } from './einsum-gradient.js';
+import { registerMissingGradients } from './missing-gradients.js';
 import { DiffhepError } from './errors.js';
 
 /** A backend name diffhep knows how to pick. */
@@ -126,7 +126,7 @@ export async function selectBackend(name?: string): Promise<BackendInfo> {
   silenceBanners();
   supplyMissingWasmKernels();
   installTapeOrdering();
-  registerEinsumGradient();
+  registerMissingGradients();
   if (forced) {
     if (!(ORDER as string[]).includes(forced)) {
       throw new DiffhepError(`unknown backend '${forced}' (DIFFHEP_BACKEND or --backend): choose one of ${ORDER.join(', ')}`, 'backend');

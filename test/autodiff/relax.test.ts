@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   tf, sigmoidCut, softThreshold, softHistogram, softArgmax, softAssignment, smoothMax, smoothMin, stRound, stFloor, stClamp,
-  valueAndGrad, PRNGKey, DomainError, ShapeMismatchError, type Tensor, type Tree,
+  valueAndGrad, hessian, PRNGKey, DomainError, ShapeMismatchError, type Tensor, type Tree,
 } from '../../src/autodiff/index.js';
 import { checkGrad, propertyParams, arbFloat32, arbTensorData } from '../../src/autodiff/testing/index.js';
 import { assertClose, assertAllClose, assertGradOk, values, assertNoLeak } from './helpers.js';
@@ -164,6 +164,28 @@ describe('relaxations', () => {
         assert.throws(() => softHistogram(tf.tensor2d([[1]]), [0, 1], 0.1), (e: unknown) => e instanceof ShapeMismatchError && e.field === 'x');
       });
     });
+  });
+
+  it('second derivatives through the relaxations match finite differences of the gradient (hessian)', () => {
+    const x = tf.tensor1d([-0.8, -0.1, 0.3, 0.35, 0.9, 1.4]);
+    const losses: Record<string, (t: T) => Tensor> = {
+      softHistogram: (t) => tf.sum(tf.square(softHistogram(x, tf.stack([tf.scalar(-1), leaf(t, 'a'), leaf(t, 'b'), tf.scalar(2)]), 0.3))),
+      sigmoidCut: (t) => tf.sum(tf.mul(sigmoidCut(x, leaf(t, 'a'), tf.add(leaf(t, 'b'), 2)), x)),
+      smoothMax: (t) => smoothMax(tf.mul(x, leaf(t, 'a')), tf.add(leaf(t, 'b'), 0.5)),
+      softArgmax: (t) => softArgmax(tf.mul(x, leaf(t, 'a')), tf.add(leaf(t, 'b'), 0.5)),
+    };
+    const p0 = { a: 0.2, b: 0.7 };
+    for (const [name, f] of Object.entries(losses)) {
+      const h = hessian(f)(p0);
+      const g = (a: number, b: number) => valueAndGrad(f)({ a, b }).grad as { a: number; b: number };
+      const e = 1e-2;
+      const fdA = [(g(p0.a + e, p0.b).a - g(p0.a - e, p0.b).a) / (2 * e), (g(p0.a + e, p0.b).b - g(p0.a - e, p0.b).b) / (2 * e)];
+      const fdB = [(g(p0.a, p0.b + e).a - g(p0.a, p0.b - e).a) / (2 * e), (g(p0.a, p0.b + e).b - g(p0.a, p0.b - e).b) / (2 * e)];
+      const scale = 1e-2 * (1 + Math.max(...h.matrix.flat().map(Math.abs)));
+      assertAllClose(h.matrix[0], fdA, 0, scale, `${name} H row a`);
+      assertAllClose(h.matrix[1], fdB, 0, scale, `${name} H row b`);
+    }
+    x.dispose();
   });
 
   describe('softArgmax', () => {

@@ -1,8 +1,9 @@
 /**
  * Second derivatives through kernels whose backward pass reads their saved
  * output (exp, sigmoid, tanh, softmax, log-softmax, pow in its exponent,
- * custom ops) and one-parameter Hessians — both were wrong or failing before
- * the tape-ordering fix in nested-tape.ts.
+ * custom ops), through max/maximum/clip (whose gradients use comparison
+ * masks), and one-parameter Hessians — all were wrong or failing before the
+ * fixes in nested-tape.ts and missing-gradients.ts.
  */
 import fc from 'fast-check';
 import { tf, hessian, implicitArgmin, customGradient, checkpoint, sumPrecise, type Tensor, type Tree } from '../../src/autodiff/index.js';
@@ -28,6 +29,11 @@ const cases: { name: string; f: (x: Tensor) => Tensor; d2: (x: number) => number
     f: (x) => tf.logSoftmax(tf.stack([x, tf.scalar(0)])).slice([0], [1]).sum(),
     d2: (x) => -sig(x) * (1 - sig(x)),
   },
+  // ops whose gradients build comparison masks (Equal, GreaterEqual, LogicalAnd): the masks need (zero) gradients
+  { name: 'logSumExp([x, 0])', f: (x) => tf.logSumExp(tf.stack([x, tf.scalar(0)])), d2: (x) => sig(x) * (1 - sig(x)) },
+  { name: 'max([x², 0.5])', f: (x) => tf.max(tf.stack([tf.square(x), tf.scalar(0.5)])), d2: (x) => (x * x > 0.5 ? 2 : 0) },
+  { name: 'maximum(x, 0.5)·x', f: (x) => tf.mul(tf.maximum(x, 0.5), x), d2: (x) => (x > 0.5 ? 2 : 0) },
+  { name: 'clipByValue(x, -1, 1)³', f: (x) => tf.pow(tf.clipByValue(x, -1, 1), 3), d2: (x) => (Math.abs(x) < 1 ? 6 * x : 0) },
   {
     // a custom op whose backward pass reads its forward output: y = eˣ, dy/dx = y
     name: 'custom exp',
