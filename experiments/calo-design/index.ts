@@ -13,9 +13,9 @@
  * event-display.png; checkpoints DIR/checkpoint.json (descent) and
  * DIR/scan-checkpoint.json (scan) atomically and resumes from them.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, prngKey, valueAndGrad, writeJsonAtomic, type Tensor, type Tree } from '../../src/autodiff/index.js';
+import { prngKey, writeJsonAtomic, minimize, adam, DiffhepError } from '../../src/autodiff/index.js';
 import { savePlot, heatmapWithPath, linePlot } from '../../src/plot/index.js';
 import { startProgress } from '../../src/cli/progress.js';
 import { simulateShowers, saveEventDisplay } from '../../src/sim/calo/index.js';
@@ -42,14 +42,17 @@ function config(quick: boolean): Config {
     : { steps: 150, batch: 128, learningRate: 0.03, evalShowers: 2000, testShowers: 6000, grid: { absorberCm: logspace(0.25, 1, 8), activeCm: logspace(0.15, 1, 8), cellSizeCm: logspace(1.5, 6, 5) }, start: { absorberCm: 0.9, activeCm: 0.2, cellSizeCm: 1.6 } };
 }
 
-interface DescentState {
-  /** The run configuration the checkpoint belongs to (a checkpoint of another configuration is not resumed). */
-  fingerprint: string;
+interface PathPoint extends DesignPoint {
   step: number;
-  u: number[];
-  m: number[];
-  v: number[];
-  path: { step: number; absorberCm: number; activeCm: number; cellSizeCm: number; loss: number }[];
+  loss: number | null;
+}
+
+/** The descent path, kept next to minimize's checkpoint so a resumed run still plots the whole path. */
+interface PathState {
+  /** The run configuration it belongs to (checkpoints of another configuration are not resumed). */
+  fingerprint: string;
+  /** Design point before step k and the minibatch loss there (null for the point after the last step), by step. */
+  path: Record<number, PathPoint>;
   elapsedS: number;
 }
 
@@ -64,63 +67,56 @@ function readJson<T>(file: string): T | undefined {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-/** Adam (Kingma & Ba 2015) on a float64 vector. */
-function adamStep(s: DescentState, g: number[], lr: number): void {
-  const b1 = 0.9;
-  const b2 = 0.999;
-  const t = s.step + 1;
-  for (let i = 0; i < s.u.length; i++) {
-    s.m[i] = b1 * s.m[i] + (1 - b1) * g[i];
-    s.v[i] = b2 * s.v[i] + (1 - b2) * g[i] * g[i];
-    const mh = s.m[i] / (1 - Math.pow(b1, t));
-    const vh = s.v[i] / (1 - Math.pow(b2, t));
-    s.u[i] -= (lr * mh) / (Math.sqrt(vh) + 1e-8);
-  }
-}
-
-
 /** Runs the experiment. */
 export async function run(opts: ExperimentOptions): Promise<{ summary: string }> {
   const t0 = performance.now();
   const cfg = config(opts.quick);
   const root = prngKey(opts.seed).fold('calo-design');
   const [trainKey, evalKey, testKey] = root.split(3);
-  const ckFile = join(opts.out, 'checkpoint.json');
   const scanFile = join(opts.out, 'scan-checkpoint.json');
 
   const fingerprint = JSON.stringify({ seed: opts.seed, cfg, setup: SETUP });
-  // 1. Gradient descent through the simulation.
-  let state: DescentState | undefined = opts.resume ? readJson<DescentState>(ckFile) : undefined;
-  if (state && state.fingerprint !== fingerprint) state = undefined;
+  // 1. Gradient descent through the simulation: Adam on the unconstrained parameters (log lengths, offsets),
+  // a fresh photon batch per step from trainKey.fold(step); minimize checkpoints and resumes.
+  const ckFile = join(opts.out, 'checkpoint.json');
+  const pathFile = join(opts.out, 'descent-path.json');
+  let ps: PathState | undefined = opts.resume ? readJson<PathState>(pathFile) : undefined;
+  if (!ps || ps.fingerprint !== fingerprint) {
+    ps = { fingerprint, path: {}, elapsedS: 0 };
+    rmSync(ckFile, { force: true });
+  }
+  const pathState = ps;
   const params = designParams(cfg.start);
-  if (!state) {
-    const u = Array.from(params.unconstrainedVector());
-    state = { fingerprint, step: 0, u, m: new Array(u.length).fill(0), v: new Array(u.length).fill(0), path: [], elapsedS: 0 };
-  }
-  const descentStart = performance.now() - state.elapsedS * 1000;
+  const descentStart = performance.now() - pathState.elapsedS * 1000;
   const bar = startProgress('calo-design descent', cfg.steps, opts.progress);
-  // The optimizer moves the unconstrained vector u; physicalTree(u) maps it (log transforms) to lengths.
-  const vg = valueAndGrad((p: Tree<Tensor>) => lossTensor(params.physicalTree((p as { u: Tensor }).u) as never, currentSample));
-  let currentSample = photonSample(trainKey.fold(state.step), cfg.batch);
-  while (state.step < cfg.steps) {
-    currentSample = photonSample(trainKey.fold(state.step), cfg.batch);
-    const uT = tf.tensor1d(state.u);
-    const { value, grad } = vg({ u: uT });
-    uT.dispose();
-    const p = pointOfParams(params.setUnconstrained(state.u));
-    state.path.push({ step: state.step, ...p, loss: value });
-    adamStep(state, (grad as { u: number[] }).u, cfg.learningRate);
-    state.step++;
-    bar.update(state.step, { loss: value, a: p.absorberCm, g: p.activeCm, s: p.cellSizeCm });
-    if (state.step % 10 === 0 || state.step === cfg.steps) {
-      state.elapsedS = (performance.now() - descentStart) / 1000;
-      writeJsonAtomic(ckFile, state);
-    }
-  }
+  pathState.path[0] ??= { step: 0, ...pointOfParams(params), loss: null };
+  const result = minimize(
+    (p, step) => lossTensor(p as never, photonSample(trainKey.fold(step), cfg.batch)),
+    params,
+    {
+      optimizer: adam({ learningRate: cfg.learningRate }),
+      steps: cfg.steps,
+      checkpoint: { path: ckFile, every: 10 },
+      key: trainKey,
+      callback: (info) => {
+        // info.params holds the point after step k, i.e. before step k + 1.
+        pathState.path[info.step] = { ...pathState.path[info.step], step: info.step, loss: info.loss };
+        const after = pointOfParams(info.params);
+        pathState.path[info.step + 1] = { step: info.step + 1, ...after, loss: null };
+        bar.update(info.step + 1, { loss: info.loss, a: after.absorberCm, g: after.activeCm, s: after.cellSizeCm });
+        if ((info.step + 1) % 10 === 0 || info.step + 1 === cfg.steps) {
+          pathState.elapsedS = (performance.now() - descentStart) / 1000;
+          writeJsonAtomic(pathFile, pathState);
+        }
+      },
+    },
+  );
   bar.stop();
+  const descentPath = Array.from({ length: cfg.steps + 1 }, (_, k) => pathState.path[k]);
+  if (descentPath.some((q) => q === undefined)) throw new DiffhepError(`descent path incomplete in ${pathFile}; delete it and ${ckFile} to start afresh`, "descent-path");
   // Polyak average of the last quarter of the iterates (in log space).
   const tailN = Math.max(1, Math.floor(cfg.steps / 4));
-  const tail = state.path.slice(-tailN);
+  const tail = descentPath.slice(-tailN); // the iterates after the last tailN updates
   const avgLog = (k: keyof DesignPoint) => Math.exp(tail.reduce((s, q) => s + Math.log(q[k]), 0) / tail.length);
   const optimum: DesignPoint = { absorberCm: avgLog('absorberCm'), activeCm: avgLog('activeCm'), cellSizeCm: avgLog('cellSizeCm') };
   const evalSample = photonSample(evalKey, cfg.evalShowers);
@@ -162,12 +158,12 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
   // 4. Figures.
   const sBest = best.point.cellSizeCm;
   const cells = scan.done.filter((d) => d.point.cellSizeCm === sBest).map((d) => ({ x: Math.log10(d.point.absorberCm), y: Math.log10(d.point.activeCm), value: Math.log10(d.objective) }));
-  const path = state.path.map((q) => ({ x: Math.log10(q.absorberCm), y: Math.log10(q.activeCm), step: q.step }));
+  const pathXY = descentPath.map((q) => ({ x: Math.log10(q.absorberCm), y: Math.log10(q.activeCm), step: q.step }));
   await savePlot(
-    heatmapWithPath(cells, path, { title: `log10 objective at cell size ${sBest} cm; descent path (red)`, x: { title: 'log10 absorber thickness [cm]' }, y: { title: 'log10 active thickness [cm]' }, value: 'log10 J' }),
+    heatmapWithPath(cells, pathXY, { title: `log10 objective at cell size ${sBest} cm; descent path (red)`, x: { title: 'log10 absorber thickness [cm]' }, y: { title: 'log10 active thickness [cm]' }, value: 'log10 J' }),
     join(opts.out, 'landscape.png'),
   );
-  await savePlot(linePlot(state.path.map((q) => ({ x: q.step, y: q.loss, series: 'minibatch loss' })), { title: 'descent: minibatch objective', x: { title: 'step' }, y: { title: 'J', log: true } }), join(opts.out, 'loss.png'));
+  await savePlot(linePlot(descentPath.filter((q) => q.loss !== null).map((q) => ({ x: q.step, y: q.loss as number, series: 'minibatch loss' })), { title: 'descent: minibatch objective', x: { title: 'step' }, y: { title: 'J', log: true } }), join(opts.out, 'loss.png'));
   const ev = simulateShowers(caloOf(optimum), { particle: 'photon', energyGeV: 50, count: 1 }, testKey.fold('display'));
   await saveEventDisplay(ev, 0, join(opts.out, 'event-display.png'));
 
@@ -192,7 +188,8 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
     config: { steps: cfg.steps, batch: cfg.batch, learningRate: cfg.learningRate, evalShowers: cfg.evalShowers, testShowers: cfg.testShowers, start: cfg.start },
     seed: opts.seed,
     quick: opts.quick,
-    descent_wall_s: state.elapsedS,
+    descent_wall_s: pathState.elapsedS,
+    descent_resumed_from: result.resumedFrom ?? null,
     scan_wall_s: scan.elapsedS,
     wall_s: (performance.now() - t0) / 1000,
   };
