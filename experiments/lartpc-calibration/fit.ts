@@ -178,19 +178,23 @@ export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoDa
         ctx.dispose();
         uT.dispose();
       }
-      const n = u0.length;
+      // stage 1 moves only the field (it aligns the drift time); stage 2 moves all
+      const free = stage === 1 ? [ps.trainableNames().indexOf('drift.efield')] : u0.map((_, i) => i);
       let accepted = false;
       let step: number[] = [];
       for (let tries = 0; tries < 12 && !accepted; tries++) {
-        const A = h.matrix.map((row, i) => row.map((x, j) => (i === j ? x + lambda * Math.max(Math.abs(h.matrix[i][i]), 1e-12) : x)));
+        const A = free.map((i) => free.map((j) => (i === j ? h.matrix[i][j] + lambda * Math.max(Math.abs(h.matrix[i][i]), 1e-12) : h.matrix[i][j])));
+        let sub: number[];
         try {
-          step = linalg.solve(A, h.gradient.map((g) => -g));
+          sub = linalg.solve(A, free.map((i) => -h.gradient[i]));
         } catch {
           lambda *= 10;
           continue;
         }
-        const cap = Math.max(...step.map(Math.abs));
-        if (cap > 2) step = step.map((s) => (2 * s) / cap);
+        const cap = Math.max(...sub.map(Math.abs));
+        if (cap > 1) sub = sub.map((x) => x / cap);
+        step = u0.map(() => 0);
+        free.forEach((i, k) => (step[i] = sub[k]));
         const u1 = u0.map((x, i) => x + step[i]);
         // the trial point is evaluated with the plan at the current point (same cells)
         const ctx1 = lossContext(seg, ps, c, d);
@@ -209,7 +213,6 @@ export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoDa
       opts.onStep?.(s);
       const small = Math.max(...step.map(Math.abs)) < (stage === 1 ? 1e-3 : 1e-6);
       if (!accepted || small) break;
-      void n;
     }
   }
   // covariance from the Hessian of the chi^2 at the final point: cov_u = 2 H^-1
@@ -219,7 +222,14 @@ export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoDa
   ctx.dispose();
   uT.dispose();
   finalLoss = h.value;
-  const cov = linalg.inverse(h.matrix);
+  let cov: number[][];
+  try {
+    cov = linalg.inverse(h.matrix);
+  } catch {
+    // a parameter pinned at its bound leaves a zero row: regularize so the others still get errors
+    const ridge = 1e-9 * Math.max(...h.matrix.map((r, i) => Math.abs(r[i])));
+    cov = linalg.inverse(h.matrix.map((r, i) => r.map((x, j) => (i === j ? x + ridge : x))));
+  }
   const jd = ps.jacobianDiagonal();
   const uncertainties = cov.map((row, i) => Math.sqrt(Math.max(2 * row[i], 0)) * jd[i]);
   return { fitted: Array.from(ps.trainableVector()), uncertainties, iterations: iteration, history, finalLoss };

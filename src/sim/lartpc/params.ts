@@ -44,9 +44,9 @@ export function lartpcParams(opts: LArTPCParamOptions = {}): ParamSet {
     drift: {
       efield: param(0.5, { unit: 'kV/cm', bounds: [0.45, 0.55], doc: 'drift field; sets v_d unless v_d is free' }),
       vdrift: param(0.1596, { unit: 'cm/us', bounds: [0.14, 0.18], trainable: freeV, doc: 'drift velocity, read only when free' }),
-      lifetime: param(2200, { unit: 'us', bounds: [500, 5000], doc: 'electron lifetime' }),
-      DL: param(4.0e-6, { unit: 'cm^2/us', bounds: [2e-6, 9e-6], doc: 'longitudinal diffusion' }),
-      DT: param(8.8e-6, { unit: 'cm^2/us', bounds: [4e-6, 14e-6], doc: 'transverse diffusion' }),
+      lifetime: param(2200, { unit: 'us', bounds: [500, 5000], transform: 'log', doc: 'electron lifetime' }),
+      DL: param(4.0e-6, { unit: 'cm^2/us', bounds: [2e-6, 9e-6], transform: 'log', doc: 'longitudinal diffusion' }),
+      DT: param(8.8e-6, { unit: 'cm^2/us', bounds: [4e-6, 14e-6], transform: 'log', doc: 'transverse diffusion' }),
       temperature: param(LAR_TEMPERATURE_K, { unit: 'K', trainable: false }),
     },
     geometry: {
