@@ -30,5 +30,6 @@ export * from './random/key.js';
 export * from './random/samplers.js';
 export * from './relax/index.js';
 export * from './optim/index.js';
+export * as nn from './nn/index.js';
 
 await ready();

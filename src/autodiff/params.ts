@@ -351,7 +351,7 @@ export class ParamSet {
       });
       node[keys[keys.length - 1]] = def;
     });
-    return new ParamSet(root as ParamDefTree);
+    return new ParamSet(restoreArrays(root) as ParamDefTree);
   }
 
   /** Writes the JSON form atomically (temporary file, then rename). */
@@ -375,6 +375,14 @@ export class ParamSet {
     }
     return ParamSet.fromJSON(json);
   }
+}
+
+/** Objects whose keys are exactly 0..n-1 were arrays (paths such as `layers.0.w`): rebuild them. */
+function restoreArrays(node: unknown): unknown {
+  if (isParamDef(node) || typeof node !== 'object' || node === null) return node;
+  const entries = Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, restoreArrays(v)] as const);
+  const isArray = entries.length > 0 && entries.every(([k], i) => k === String(i));
+  return isArray ? entries.map(([, v]) => v) : Object.fromEntries(entries);
 }
 
 /** Writes JSON so that a reader never sees a half-written file. */

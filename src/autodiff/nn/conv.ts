@@ -1,0 +1,53 @@
+/**
+ * 1-D and 2-D convolutions as pure functions: `{ w: [k, in, out], b: [out] }`
+ * and `{ w: [kh, kw, in, out], b: [out] }`, channels last (calorimeter images
+ * are [batch, eta, phi, layers]).
+ */
+import { tf, type Tensor } from '../tf.js';
+import { param, type ParamDefTree } from '../params.js';
+import type { PRNGKey } from '../random/key.js';
+import type { Tree } from '../tree.js';
+import { glorotUniform, heNormal, zeros } from './initializers.js';
+import { DomainError, ShapeMismatchError } from '../errors.js';
+import type { InitOptions } from './dense.js';
+
+/** Options of a convolution. */
+export interface ConvOptions {
+  stride?: number;
+  padding?: 'same' | 'valid';
+}
+
+function positive(name: string, v: number): void {
+  if (!(Number.isInteger(v) && v > 0)) throw new DomainError(name, v, 'must be a positive integer');
+}
+
+/** Parameters of a 1-D convolution. */
+export function conv1dInit(key: PRNGKey, kernel: number, inCh: number, outCh: number, opts: InitOptions = {}): ParamDefTree {
+  [['kernel', kernel], ['inCh', inCh], ['outCh', outCh]].forEach(([n, v]) => positive(n as string, v as number));
+  const shape = [kernel, inCh, outCh];
+  const w = opts.init === 'he' ? heNormal(key, shape) : glorotUniform(key, shape);
+  return { w: param(w as number[][][]), b: param(zeros([outCh]) as number[]) };
+}
+
+/** x [batch, length, in] → [batch, length', out]. */
+export function conv1dApply(p: Tree<Tensor>, x: Tensor, opts: ConvOptions = {}): Tensor {
+  const { w, b } = p as { w: Tensor; b: Tensor };
+  if (x.rank !== 3 || x.shape[2] !== w.shape[1]) throw new ShapeMismatchError('conv1d input', [-1, -1, w.shape[1] as number], x.shape);
+  return tf.tidy(() => tf.add(tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, opts.stride ?? 1, opts.padding ?? 'same'), b));
+}
+
+/** Parameters of a 2-D convolution. */
+export function conv2dInit(key: PRNGKey, kh: number, kw: number, inCh: number, outCh: number, opts: InitOptions = {}): ParamDefTree {
+  [['kh', kh], ['kw', kw], ['inCh', inCh], ['outCh', outCh]].forEach(([n, v]) => positive(n as string, v as number));
+  const shape = [kh, kw, inCh, outCh];
+  const w = opts.init === 'he' ? heNormal(key, shape) : glorotUniform(key, shape);
+  return { w: param(w as number[][][][]), b: param(zeros([outCh]) as number[]) };
+}
+
+/** x [batch, h, w, in] → [batch, h', w', out]. */
+export function conv2dApply(p: Tree<Tensor>, x: Tensor, opts: ConvOptions = {}): Tensor {
+  const { w, b } = p as { w: Tensor; b: Tensor };
+  if (x.rank !== 4 || x.shape[3] !== w.shape[2]) throw new ShapeMismatchError('conv2d input', [-1, -1, -1, w.shape[2] as number], x.shape);
+  const s = opts.stride ?? 1;
+  return tf.tidy(() => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [s, s], opts.padding ?? 'same'), b));
+}

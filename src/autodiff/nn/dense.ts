@@ -1,0 +1,68 @@
+/**
+ * Dense layers and multi-layer perceptrons as pure functions of parameter
+ * trees: `{ w: [in][out], b: [out] }` per layer. The layout is the one the hw
+ * module reads for quantization and export.
+ */
+import { tf, type Tensor } from '../tf.js';
+import { param, type ParamDefTree } from '../params.js';
+import type { PRNGKey } from '../random/key.js';
+import type { Tree } from '../tree.js';
+import { glorotUniform, heNormal, zeros } from './initializers.js';
+import { activate, type Activation } from './activations.js';
+import { DomainError, ShapeMismatchError } from '../errors.js';
+
+/** Initializer choice. */
+export interface InitOptions {
+  init?: 'glorot' | 'he';
+}
+
+/** Parameters of one dense layer: w [inDim][outDim], b [outDim]. */
+export function denseInit(key: PRNGKey, inDim: number, outDim: number, opts: InitOptions = {}): ParamDefTree {
+  if (!(Number.isInteger(inDim) && inDim > 0)) throw new DomainError('inDim', inDim, 'must be a positive integer');
+  if (!(Number.isInteger(outDim) && outDim > 0)) throw new DomainError('outDim', outDim, 'must be a positive integer');
+  const w = opts.init === 'he' ? heNormal(key, [inDim, outDim]) : glorotUniform(key, [inDim, outDim]);
+  return { w: param(w as number[][]), b: param(zeros([outDim]) as number[]) };
+}
+
+/** x [batch, in] · w + b. */
+export function denseApply(p: Tree<Tensor>, x: Tensor): Tensor {
+  const { w, b } = p as { w: Tensor; b: Tensor };
+  if (x.shape[x.rank - 1] !== w.shape[0]) throw new ShapeMismatchError('dense input', [-1, w.shape[0]], x.shape);
+  return tf.add(tf.matMul(x.rank === 2 ? x : x.reshape([-1, w.shape[0]]), w), b);
+}
+
+/** An MLP: layers of sizes[i] → sizes[i+1]. */
+export function mlpInit(key: PRNGKey, sizes: number[], opts: InitOptions = {}): ParamDefTree {
+  if (sizes.length < 2) throw new DomainError('sizes', sizes, 'need at least input and output sizes');
+  const keys = key.split(sizes.length - 1);
+  return { layers: sizes.slice(0, -1).map((n, i) => denseInit(keys[i], n, sizes[i + 1], opts)) };
+}
+
+/** Options of `mlpApply`. */
+export interface MlpOptions {
+  /** Hidden-layer activation. Default relu. */
+  activation?: Activation;
+  /** Output activation. Default linear. */
+  outputActivation?: Activation;
+}
+
+/**
+ * Applies an MLP to x [batch, in].
+ *
+ * @example
+ * ```ts
+ * const ps = new ParamSet(mlpInit(prngKey(0), [16, 64, 5]));
+ * const y = mlpApply(ps.constantTree(), tf.zeros([8, 16]), { outputActivation: 'softmax' }); // [8, 5]
+ * ```
+ */
+export function mlpApply(p: Tree<Tensor>, x: Tensor, opts: MlpOptions = {}): Tensor {
+  const layers = (p as { layers: Tree<Tensor>[] }).layers;
+  return tf.tidy(() => {
+    let h = x;
+    layers.forEach((l, i) => {
+      h = denseApply(l, h);
+      h = activate(h, i === layers.length - 1 ? (opts.outputActivation ?? 'linear') : (opts.activation ?? 'relu'));
+    });
+    return h;
+  });
+}
