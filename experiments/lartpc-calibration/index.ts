@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, prngKey, writeJsonAtomic, type Tensor } from '../../src/autodiff/index.js';
-import { lartpcParams, module0Config, randomTracks, concatSegments, driftVelocityHost, LARPIX, type Segments } from '../../src/sim/lartpc/index.js';
+import { lartpcParams, module0Config, randomTracks, concatSegments, driftVelocityHost, LARPIX, simulate, saveEventDisplay, type Segments } from '../../src/sim/lartpc/index.js';
 import { savePlot, linePlot, heatmapWithPath, scatterPlot } from '../../src/plot/index.js';
 import { startProgress } from '../../src/cli/progress.js';
 import type { ExperimentOptions } from '../types.js';
@@ -102,7 +102,11 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
     });
     runs.push(rec);
     writeJsonAtomic(ckpt, { runs });
-    if (i === 0) await landscape(seg, target, c, data, rec, opts.out, opts.quick ? 7 : 11);
+    if (i === 0) {
+      await landscape(seg, target, c, data, rec, opts.out, opts.quick ? 7 : 11);
+      const shown = simulate(seg, target, c, { key: prngKey(seed).fold('display') });
+      await saveEventDisplay(shown.readout, shown.layout, c, 1, target.get('geometry.pitch') as number, join(opts.out, 'event'));
+    }
   }
   bar.stop();
   const worst = (noise: boolean) => Math.max(0, ...runs.filter((r) => r.noise === noise).flatMap((r) => Object.values(r.errors_percent).map(Math.abs)));

@@ -19,3 +19,4 @@ export * from './validate.js';
 export * from './simulate.js';
 export * from './generator.js';
 export * from './hdf5.js';
+export * from './event-display.js';
