@@ -107,10 +107,17 @@ function versions(): Record<string, string> {
       /* not installed */
     }
   }
-  try {
-    v.diffhep = (req('../../package.json') as { version: string }).version;
-  } catch {
-    /* running from a bundle without package.json beside it */
+  // src/autodiff in a checkout, dist/src/autodiff in the package
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = req(rel) as { name?: string; version: string };
+      if (pkg.name === 'diffhep') {
+        v.diffhep = pkg.version;
+        break;
+      }
+    } catch {
+      /* not at this depth */
+    }
   }
   return v;
 }
