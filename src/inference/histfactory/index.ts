@@ -5,3 +5,4 @@ export * from './model.js';
 export * from './fit.js';
 export * from './hypotest.js';
 export * from './load.js';
+export * from './toys.js';
