@@ -8,3 +8,4 @@ export * from './fit/index.js';
 export * from './fit/profile.js';
 export * from './losses/index.js';
 export * from './unbinned/index.js';
+export * from './ratio/index.js';

@@ -1,0 +1,2 @@
+/** Likelihood ratios by classification. */
+export * from './classifier.js';
