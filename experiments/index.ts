@@ -5,4 +5,5 @@ export const experiments: Record<string, ExperimentEntry> = {
   'demo-fit': { description: 'a small gradient fit of a Gaussian peak on a falling background', load: () => import('./demo-fit/index.js') },
   'calo-design': { description: 'gradient optimization of sampling-calorimeter layer thicknesses and cell size for photon resolution, checked against a grid scan', load: () => import('./calo-design/index.js') },
   'lartpc-calibration': { description: 'joint gradient calibration of six pixel-LArTPC parameters (A_b, k_b, D_T, D_L, lifetime, E) on pseudo-data, with and without noise', load: () => import('./lartpc-calibration/index.js') },
+  neos: { description: 'neos: an observable trained end to end for the expected CLs (implicit fit gradients) vs a BCE classifier', load: () => import('./neos/index.js') },
 };
