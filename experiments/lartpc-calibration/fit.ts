@@ -151,6 +151,19 @@ export interface FitResult {
   finalLoss: number;
 }
 
+/** True when the unconstrained point maps inside every trainable parameter's fit range. */
+function insideBounds(ps: ParamSet, u: number[]): boolean {
+  let k = 0;
+  for (const e of ps.trainable) {
+    for (let i = 0; i < e.values.length; i++, k++) {
+      const x = e.bij.forward(u[k]);
+      const b = e.def.bounds;
+      if (!Number.isFinite(x) || (b && (x < b[0] || x > b[1]))) return false;
+    }
+  }
+  return true;
+}
+
 function evalLoss(fn: (u: Tensor) => Tensor, u: number[]): number {
   return tf.tidy(() => fn(tf.tensor1d(u)).dataSync()[0]);
 }
@@ -196,6 +209,10 @@ export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoDa
         step = u0.map(() => 0);
         free.forEach((i, k) => (step[i] = sub[k]));
         const u1 = u0.map((x, i) => x + step[i]);
+        if (!insideBounds(ps, u1)) {
+          lambda *= 8;
+          continue;
+        }
         // the trial point is evaluated with the plan at the current point (same cells)
         const ctx1 = lossContext(seg, ps, c, d);
         const f1 = evalLoss((u) => lossOf(seg, ps, c, d, ctx1, u), u1);

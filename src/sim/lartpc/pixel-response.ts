@@ -12,7 +12,7 @@
  * (integers, no gradient); everything inside a window is differentiable in
  * every physics and geometry parameter.
  */
-import { tf, type Tensor } from '../../autodiff/index.js';
+import { tf, DomainError, type Tensor } from '../../autodiff/index.js';
 import type { Segments } from './segments.js';
 import type { SimConfig } from './config.js';
 import type { LArTPCTensors, LArTPCValues } from './params.js';
@@ -81,6 +81,9 @@ export function planChunk(seg: Segments, start: number, count: number, v: LArTPC
     wx = Math.max(wx, ixb - ixa + 1);
     wy = Math.max(wy, iyb - iya + 1);
     wt = Math.max(wt, itb - ita + 1);
+  }
+  if (count * wx * wy * wt > 2e8) {
+    throw new DomainError('window size', { wx, wy, wt, segments: count }, `too many pixel-tick cells (${count * wx * wy * wt}): check the diffusion constants, drift velocity and segment lengths (split long segments)`);
   }
   return { start, count, tpc, dir, ix0: lo.x, iy0: lo.y, it0: lo.t, wx, wy, wt };
 }
