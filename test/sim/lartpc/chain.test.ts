@@ -13,6 +13,7 @@ import {
   driftVelocityHost,
   diffusionSigmaHost,
   pixelId,
+  denseReadout,
   W_ION_MEV,
   LAR_DENSITY_G_CM3,
   type LArTPCTensors,
@@ -182,6 +183,15 @@ describe('lartpc chain', () => {
     };
     const res = checkGrad(f, leafValues(ps, PHYS) as never, { ...relStep, eps: 1e-3 });
     assert.ok(res.ok, formatGradCheck(res));
+  });
+
+  it('dense view holds the same charge as the sparse readout, per TPC', () => {
+    const ps = smallParams();
+    const out = simulate(seg, ps, c, { key: prngKey(1) });
+    const total = out.readout.reduce((a, b) => a + b, 0);
+    let dense = 0;
+    for (const tpc of [0, 1]) dense += denseReadout(out.readout, out.layout, c, tpc).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(dense / total - 1) < 1e-5, `${dense} vs ${total}`);
   });
 
   it('simulate: deterministic under a seed, noise changes with the seed, no tensors leak', () => {
