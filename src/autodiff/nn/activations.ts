@@ -18,7 +18,7 @@ export function activate(x: Tensor, a: Activation): Tensor {
       return tf.softmax(x);
     case 'gelu':
       // tanh approximation (Hendrycks & Gimpel, arXiv:1606.08415)
-      return tf.tidy(() => tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))));
+      return tf.tidy(() => tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.square(x)))))))));
     case 'elu':
       return tf.elu(x);
     case 'leakyRelu':

@@ -40,6 +40,10 @@ export function batchNormApply(p: Tree<Tensor>, state: BatchNormState, x: Tensor
   if (x.shape[x.rank - 1] !== dim) throw new ShapeMismatchError('batch norm input', [-1, dim], x.shape);
   const eps = opts.epsilon ?? 1e-3;
   const mom = opts.momentum ?? 0.99;
+  if (!(eps >= 0)) throw new DomainError('epsilon', eps, 'must be ≥ 0');
+  if (!(mom >= 0 && mom <= 1)) throw new DomainError('momentum', mom, 'must be in [0, 1]');
+  if (state.mean.length !== dim || state.variance.length !== dim) throw new ShapeMismatchError('batch norm state (mean, variance)', [dim, dim], [state.mean.length, state.variance.length]);
+  if (opts.training && x.size / dim < 2) throw new DomainError('batch size', x.size / dim, 'training-mode batch norm needs at least 2 samples to estimate a variance');
   const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
   if (!opts.training) {
     const y = tf.tidy(() => {

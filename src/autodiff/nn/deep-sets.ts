@@ -10,7 +10,7 @@ import type { PRNGKey } from '../random/key.js';
 import type { Tree } from '../tree.js';
 import { mlpInit, mlpApply, type InitOptions } from './dense.js';
 import type { Activation } from './activations.js';
-import { ShapeMismatchError } from '../errors.js';
+import { DomainError, ShapeMismatchError } from '../errors.js';
 
 /** Sizes of a Deep Sets network. */
 export interface DeepSetsSizes extends InitOptions {
@@ -24,6 +24,8 @@ export interface DeepSetsSizes extends InitOptions {
 
 /** Parameters { phi: mlp, rho: mlp }. */
 export function deepSetsInit(key: PRNGKey, s: DeepSetsSizes): ParamDefTree {
+  if (!Array.isArray(s.phi) || s.phi.length === 0) throw new DomainError('phi', s.phi, 'needs at least one layer size (its last entry is the latent size)');
+  if (!Array.isArray(s.rho)) throw new DomainError('rho', s.rho, 'must be an array of hidden sizes (may be empty)');
   const [k1, k2] = key.split(2);
   const latent = s.phi[s.phi.length - 1];
   return { phi: mlpInit(k1, [s.inDim, ...s.phi], s), rho: mlpInit(k2, [latent, ...s.rho, s.outDim], s) };
@@ -55,6 +57,8 @@ export function deepSetsApply(p: Tree<Tensor>, x: Tensor, opts: DeepSetsOptions 
     if (pooling === 'max') {
       if (m) e = tf.add(tf.mul(e, m), tf.mul(tf.sub(1, m), -1e9));
       pooled = tf.max(e, 1);
+      // An empty (fully padded) set pools to zeros, as it does for sum and mean.
+      if (m) pooled = tf.mul(pooled, tf.cast(tf.greater(tf.sum(m, 1), 0), 'float32'));
     } else {
       if (m) e = tf.mul(e, m);
       pooled = tf.sum(e, 1);

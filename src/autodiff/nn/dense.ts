@@ -9,7 +9,7 @@ import type { PRNGKey } from '../random/key.js';
 import type { Tree } from '../tree.js';
 import { glorotUniform, heNormal, zeros } from './initializers.js';
 import { activate, type Activation } from './activations.js';
-import { DomainError, ShapeMismatchError } from '../errors.js';
+import { DiffhepError, DomainError, ShapeMismatchError } from '../errors.js';
 
 /** Initializer choice. */
 export interface InitOptions {
@@ -24,11 +24,15 @@ export function denseInit(key: PRNGKey, inDim: number, outDim: number, opts: Ini
   return { w: param(w as number[][]), b: param(zeros([outDim]) as number[]) };
 }
 
-/** x [batch, in] · w + b. */
+/** x [..., in] · w + b → [..., out] (leading axes kept: [batch, in], [batch, set, in], or a single [in]). */
 export function denseApply(p: Tree<Tensor>, x: Tensor): Tensor {
   const { w, b } = p as { w: Tensor; b: Tensor };
-  if (x.shape[x.rank - 1] !== w.shape[0]) throw new ShapeMismatchError('dense input', [-1, w.shape[0]], x.shape);
-  return tf.add(tf.matMul(x.rank === 2 ? x : x.reshape([-1, w.shape[0]]), w), b);
+  if (!w || !b || w.rank !== 2 || b.rank !== 1 || b.shape[0] !== w.shape[1]) {
+    throw new DiffhepError(`dense parameters must be { w: [in, out], b: [out] }, got w [${w?.shape.join(', ')}], b [${b?.shape.join(', ')}]`, 'p');
+  }
+  if (x.rank === 0 || x.shape[x.rank - 1] !== w.shape[0]) throw new ShapeMismatchError('dense input', [-1, w.shape[0]], x.shape);
+  if (x.rank === 2) return tf.add(tf.matMul(x, w), b);
+  return tf.tidy(() => tf.add(tf.matMul(x.reshape([-1, w.shape[0]]), w), b).reshape([...x.shape.slice(0, -1), w.shape[1]]));
 }
 
 /** An MLP: layers of sizes[i] → sizes[i+1]. */

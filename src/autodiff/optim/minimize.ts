@@ -13,7 +13,7 @@ import { tf, type Tensor } from '../tf.js';
 import { ParamSet, writeJsonAtomic } from '../params.js';
 import type { Tree } from '../tree.js';
 import { adam, type Optimizer, type OptimizerState } from './optimizer.js';
-import { DiffhepError, NonFiniteError } from '../errors.js';
+import { DiffhepError, DomainError, NonFiniteError } from '../errors.js';
 import type { PRNGKey } from '../random/key.js';
 
 /** What the callback sees after each step. */
@@ -21,8 +21,9 @@ export interface StepInfo {
   step: number;
   loss: number;
   gradNorm: number;
+  /** Learning rate of this step (NaN for a custom optimizer without a `learningRate` schedule). */
   learningRate: number;
-  /** The parameters after this step (computed when read). */
+  /** The parameters after this step (built when read; valid after the run). */
   readonly params: ParamSet;
 }
 
@@ -40,7 +41,7 @@ export interface MinimizeOptions {
   clipNorm?: number;
   /** Write a checkpoint every `every` steps (default 50) to `path`; resume from it when it exists. */
   checkpoint?: { path: string; every?: number };
-  /** Passed through for losses that draw minibatches with key.fold(step). */
+  /** When given, the loss receives `key.fold(step)` as its third argument (minibatches, noise), so a resumed run draws the same samples. */
   key?: PRNGKey;
 }
 
@@ -64,6 +65,7 @@ interface CheckpointJSON {
   history: { step: number; loss: number }[];
   best: { step: number; loss: number; u: number[] };
   sinceBest: number;
+  stoppedEarly: boolean;
   params: unknown;
 }
 
@@ -100,6 +102,14 @@ function readCheckpoint(path: string, names: string[], optimizer: Optimizer): Ch
   if (j.names.length !== names.length || j.names.some((n, i) => n !== names[i])) {
     throw new DiffhepError(`checkpoint '${path}' holds parameters [${j.names.join(', ')}], this run has [${names.join(', ')}]`, 'checkpoint');
   }
+  for (const [field, arr] of [['u', j.u], ['best.u', j.best?.u]] as const) {
+    if (!Array.isArray(arr) || arr.length !== names.length) throw new DiffhepError(`checkpoint '${path}': ${field} must hold ${names.length} values`, `checkpoint.${field}`);
+    const bad = arr.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) throw new NonFiniteError(`checkpoint.${field}[${bad}] (${names[bad]})`, Number(arr[bad]), `in '${path}', value`);
+  }
+  if (!(Number.isInteger(j.nextStep) && j.nextStep >= 0) || !Array.isArray(j.history)) {
+    throw new DiffhepError(`checkpoint '${path}': nextStep must be a non-negative integer and history an array`, 'checkpoint.nextStep');
+  }
   if (j.optimizer?.name !== optimizer.name) {
     throw new DiffhepError(`checkpoint '${path}' was written by optimizer '${j.optimizer?.name}', this run uses '${optimizer.name}'`, 'checkpoint');
   }
@@ -109,6 +119,40 @@ function readCheckpoint(path: string, names: string[], optimizer: Optimizer): Ch
 function firstNonFinite(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
   return -1;
+}
+
+function validateOptions(o: MinimizeOptions): void {
+  if (!o || typeof o !== 'object') throw new DiffhepError('minimize needs options with at least { steps }', 'options');
+  if (!(Number.isInteger(o.steps) && o.steps >= 0)) throw new DomainError('steps', o.steps, 'must be a non-negative integer');
+  if (o.clipNorm !== undefined && !(o.clipNorm > 0 && Number.isFinite(o.clipNorm))) throw new DomainError('clipNorm', o.clipNorm, 'must be a positive finite number');
+  const every = o.checkpoint?.every;
+  if (every !== undefined && !(Number.isInteger(every) && every > 0)) throw new DomainError('checkpoint.every', every, 'must be a positive integer');
+  if (o.checkpoint && !(typeof o.checkpoint.path === 'string' && o.checkpoint.path !== '')) throw new DomainError('checkpoint.path', o.checkpoint.path, 'must be a file path');
+  const es = o.earlyStopping;
+  if (es && !(Number.isInteger(es.patience) && es.patience > 0)) throw new DomainError('earlyStopping.patience', es.patience, 'must be a positive integer');
+  if (es?.minDelta !== undefined && !(es.minDelta >= 0)) throw new DomainError('earlyStopping.minDelta', es.minDelta, 'must be ≥ 0');
+}
+
+/** Physical values of the trainable scalars at u, as `name = value` (at most 8). */
+function describeParams(ps: ParamSet, names: string[], u: ArrayLike<number>): string {
+  const x: number[] = [];
+  let k = 0;
+  for (const e of ps.trainable) for (let i = 0; i < e.values.length; i++, k++) x.push(e.bij.forward(u[k]));
+  const shown = names.slice(0, 8).map((n, i) => `${n} = ${x[i].toPrecision(6)}`);
+  return shown.join(', ') + (names.length > 8 ? `, … (${names.length - 8} more)` : '');
+}
+
+/** The error for a non-finite loss or gradient: names the parameter whose gradient is bad, else the parameters' values. */
+function nonFiniteAt(step: number, lossValue: number, g: ArrayLike<number>, ps: ParamSet, names: string[], u: ArrayLike<number>): NonFiniteError {
+  const bad = firstNonFinite(g);
+  const at = describeParams(ps, names, u);
+  if (bad >= 0) {
+    let count = 0;
+    for (let i = 0; i < g.length; i++) if (!Number.isFinite(g[i])) count++;
+    return new NonFiniteError(names[bad], g[bad], `at step ${step} (loss ${lossValue}; ${count} non-finite gradient element(s); parameters ${at}), gradient`);
+  }
+  if (!Number.isFinite(lossValue)) return new NonFiniteError('loss', lossValue, `at step ${step} with parameters ${at} (gradient finite), value`);
+  return new NonFiniteError('gradient norm', Infinity, `at step ${step} with parameters ${at} (float32 overflow of the gradient norm), value`);
 }
 
 /**
@@ -122,10 +166,10 @@ function firstNonFinite(values: ArrayLike<number>): number {
  * r.params.get('x'); // ≈ 2
  * ```
  */
-export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, params: ParamSet, options: MinimizeOptions): MinimizeResult {
+export function minimize(loss: (params: Tree<Tensor>, step: number, key?: PRNGKey) => Tensor, params: ParamSet, options: MinimizeOptions): MinimizeResult {
+  validateOptions(options);
   const optimizer = options.optimizer ?? adam({ learningRate: 1e-2 });
   const steps = options.steps;
-  if (!(Number.isInteger(steps) && steps >= 0)) throw new DiffhepError(`steps must be a non-negative integer, got ${steps}`, 'steps');
   const ps = params.clone();
   const names = ps.trainableNames();
   if (names.length === 0) throw new DiffhepError('no trainable parameters to minimize', 'params');
@@ -133,6 +177,7 @@ export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, p
   const every = options.checkpoint?.every ?? 50;
   const patience = options.earlyStopping?.patience;
   const minDelta = options.earlyStopping?.minDelta ?? 0;
+  const clipNorm = options.clipNorm;
 
   let u: Tensor = tf.tensor1d(Float32Array.from(ps.unconstrainedVector()));
   let state: OptimizerState = optimizer.init(u);
@@ -140,6 +185,7 @@ export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, p
   let best = { step: -1, loss: Infinity };
   let bestU: Float32Array = Float32Array.from(u.dataSync());
   let sinceBest = 0;
+  let stoppedEarly = false;
   let start = 0;
   let resumedFrom: number | undefined;
   const ck = options.checkpoint ? readCheckpoint(options.checkpoint.path, names, optimizer) : null;
@@ -152,6 +198,7 @@ export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, p
     best = { step: ck.best.step, loss: ck.best.loss };
     bestU = Float32Array.from(ck.best.u);
     sinceBest = ck.sinceBest;
+    stoppedEarly = ck.stoppedEarly === true;
     start = ck.nextStep;
     resumedFrom = start;
   }
@@ -170,41 +217,38 @@ export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, p
       history,
       best: { ...best, u: Array.from(bestU) },
       sinceBest,
+      stoppedEarly,
       params: ps.clone().setUnconstrained(u.dataSync()).toJSON(),
     };
     writeJsonAtomic(options.checkpoint.path, json);
   };
 
   const objective = (v: Tensor, step: number) => {
-    const y = loss(ps.physicalTree(v), step);
+    const y = loss(ps.physicalTree(v), step, options.key?.fold(step));
     if (y.size !== 1) throw new DiffhepError(`the loss must be a scalar, got shape [${y.shape.join(', ')}]`, 'loss');
     return y.reshape([]);
   };
 
-  let stoppedEarly = false;
   let step = start;
   try {
-    for (; step < steps; step++) {
+    for (; step < steps && !stoppedEarly; step++) {
       const { value, grad, gradNorm } = tf.tidy(() => {
         const r = tf.valueAndGrad((v: Tensor) => objective(v, step))(u);
-        let g = r.grad;
-        const norm = tf.norm(g);
-        if (options.clipNorm) g = tf.mul(g, tf.minimum(1, tf.div(options.clipNorm, tf.maximum(norm, 1e-30))));
-        return { value: r.value, grad: g, gradNorm: norm };
+        return { value: r.value, grad: r.grad, gradNorm: tf.norm(r.grad) };
       });
       const lossValue = value.dataSync()[0];
       const gn = gradNorm.dataSync()[0];
       value.dispose();
       gradNorm.dispose();
-      if (!Number.isFinite(lossValue)) {
+      if (!Number.isFinite(lossValue) || !Number.isFinite(gn)) {
+        const g = grad.dataSync().slice();
         grad.dispose();
-        throw new NonFiniteError('loss', lossValue, `at step ${step}, value`);
+        throw nonFiniteAt(step, lossValue, g, ps, names, u.dataSync());
       }
-      if (!Number.isFinite(gn)) {
-        const bad = firstNonFinite(grad.dataSync());
-        const v = grad.dataSync()[bad];
+      let g = grad;
+      if (clipNorm !== undefined && gn > clipNorm) {
+        g = tf.mul(grad, clipNorm / gn);
         grad.dispose();
-        throw new NonFiniteError(names[bad] ?? `u[${bad}]`, v, `at step ${step}, gradient`);
       }
       // The loss belongs to u before this step's update.
       history.push({ step, loss: lossValue });
@@ -213,9 +257,13 @@ export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, p
         bestU = Float32Array.from(u.dataSync());
         sinceBest = 0;
       } else sinceBest++;
-      const lr = optimizer.learningRate(state.step);
-      const next = optimizer.update(u, grad, state);
-      grad.dispose();
+      const lr = optimizer.learningRate ? optimizer.learningRate(state.step) : NaN;
+      if (optimizer.learningRate && !(Number.isFinite(lr) && lr >= 0)) {
+        g.dispose();
+        throw new DomainError('learningRate', lr, `the schedule gave a negative or non-finite rate at step ${state.step}`);
+      }
+      const next = optimizer.update(u, g, state);
+      g.dispose();
       u.dispose();
       state.tensors.forEach((t) => t.dispose());
       state = next.state;
@@ -224,8 +272,9 @@ export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, p
         next.u.dispose();
       } else u = next.u;
 
+      if (patience !== undefined && sinceBest >= patience) stoppedEarly = true;
       if (options.callback) {
-        const cur = u;
+        const cur = Float32Array.from(u.dataSync());
         let cached: ParamSet | null = null;
         const info: StepInfo = {
           step,
@@ -233,7 +282,7 @@ export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, p
           gradNorm: gn,
           learningRate: lr,
           get params() {
-            cached ??= ps.clone().setUnconstrained(cur.dataSync());
+            cached ??= ps.clone().setUnconstrained(cur);
             return cached;
           },
         };
@@ -243,11 +292,6 @@ export function minimize(loss: (params: Tree<Tensor>, step: number) => Tensor, p
         }
       }
       if (options.checkpoint && (step + 1) % every === 0) writeCheckpoint(step + 1);
-      if (patience !== undefined && sinceBest >= patience) {
-        stoppedEarly = true;
-        step++;
-        break;
-      }
     }
     if (options.checkpoint) writeCheckpoint(step);
     const finalU = stoppedEarly ? bestU : u.dataSync();

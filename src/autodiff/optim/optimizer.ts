@@ -18,32 +18,36 @@ export interface OptimizerState {
 /** A first-order optimizer. */
 export interface Optimizer {
   name: string;
-  /** Learning rate at a step. */
-  learningRate: Schedule;
+  /** Learning rate at a step (reported to `minimize`'s callback; optional for custom optimizers). */
+  learningRate?: Schedule;
   /** Fresh state for a vector shaped like u. */
   init(u: Tensor): OptimizerState;
   /** One step: new u and new state (the inputs are not disposed). */
   update(u: Tensor, g: Tensor, state: OptimizerState): { u: Tensor; state: OptimizerState };
-  /** Serializable state (exact float32 values). */
-  toJSON(state: OptimizerState): { step: number; tensors: number[][] };
-  /** Inverse of toJSON. */
-  fromJSON(json: unknown, like: Tensor): OptimizerState;
+  /** Serializable state: plain arrays holding the float32 values exactly. */
+  toJSON(state: OptimizerState): unknown;
+  /** Inverse of toJSON (new tensors, owned by the caller); `like` fixes the shape, default 1-D. */
+  fromJSON(json: unknown, like?: Tensor): OptimizerState;
 }
 
 function serialize(state: OptimizerState): { step: number; tensors: number[][] } {
   return { step: state.step, tensors: state.tensors.map((t) => Array.from(t.dataSync())) };
 }
 
-function deserialize(json: unknown, like: Tensor, count: number, name: string): OptimizerState {
+function deserialize(json: unknown, like: Tensor | undefined, count: number, name: string): OptimizerState {
   const j = json as { step?: unknown; tensors?: unknown };
-  if (!j || typeof j.step !== 'number' || !Array.isArray(j.tensors) || j.tensors.length !== count) {
-    throw new DiffhepError(`malformed ${name} optimizer state in checkpoint: expected {step, tensors: [${count} arrays]}`, 'optimizer');
+  if (!j || typeof j !== 'object' || !(Number.isInteger(j.step) && (j.step as number) >= 0) || !Array.isArray(j.tensors) || j.tensors.length !== count) {
+    throw new DiffhepError(`malformed ${name} optimizer state: expected {step: integer ≥ 0, tensors: [${count} arrays]}, got step ${String(j?.step)}`, 'optimizer.state');
   }
-  const tensors = (j.tensors as number[][]).map((a, i) => {
-    if (!Array.isArray(a) || a.length !== like.size) throw new DiffhepError(`${name} state tensor ${i} has ${Array.isArray(a) ? a.length : 'no'} values, expected ${like.size}`, 'optimizer');
-    return tf.tensor(Float32Array.from(a), like.shape);
+  const arrays = j.tensors as unknown[];
+  const size = like ? like.size : Array.isArray(arrays[0]) ? (arrays[0] as unknown[]).length : -1;
+  arrays.forEach((a, i) => {
+    if (!Array.isArray(a) || a.length !== size) throw new DiffhepError(`${name} state tensor ${i} has ${Array.isArray(a) ? a.length : 'no'} values, expected ${size}`, `optimizer.state.tensors[${i}]`);
+    const bad = a.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (bad >= 0) throw new DiffhepError(`${name} state tensor ${i} element ${bad} is ${String(a[bad])} (expected a finite number)`, `optimizer.state.tensors[${i}][${bad}]`);
   });
-  return { step: j.step, tensors };
+  const shape = like ? like.shape : [size];
+  return { step: j.step as number, tensors: arrays.map((a) => tf.tensor(Float32Array.from(a as number[]), shape)) };
 }
 
 /** Options of Adam. */
