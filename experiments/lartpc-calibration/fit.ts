@@ -151,17 +151,21 @@ export interface FitResult {
   finalLoss: number;
 }
 
-/** True when the unconstrained point maps inside every trainable parameter's fit range. */
-function insideBounds(ps: ParamSet, u: number[]): boolean {
+/** Projects an unconstrained point so that every trainable parameter lies inside its fit range. */
+function projectToBounds(ps: ParamSet, u: number[]): number[] {
+  const out = u.slice();
   let k = 0;
   for (const e of ps.trainable) {
     for (let i = 0; i < e.values.length; i++, k++) {
-      const x = e.bij.forward(u[k]);
       const b = e.def.bounds;
-      if (!Number.isFinite(x) || (b && (x < b[0] || x > b[1]))) return false;
+      if (!b) continue;
+      const x = e.bij.forward(u[k]);
+      const eps = 1e-6 * (b[1] - b[0]);
+      if (!(x > b[0] + eps)) out[k] = e.bij.inverse(b[0] + eps);
+      else if (!(x < b[1] - eps)) out[k] = e.bij.inverse(b[1] - eps);
     }
   }
-  return true;
+  return out;
 }
 
 function evalLoss(fn: (u: Tensor) => Tensor, u: number[]): number {
@@ -208,11 +212,7 @@ export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoDa
         if (cap > 1) sub = sub.map((x) => x / cap);
         step = u0.map(() => 0);
         free.forEach((i, k) => (step[i] = sub[k]));
-        const u1 = u0.map((x, i) => x + step[i]);
-        if (!insideBounds(ps, u1)) {
-          lambda *= 8;
-          continue;
-        }
+        const u1 = projectToBounds(ps, u0.map((x, i) => x + step[i]));
         // the trial point is evaluated with the plan at the current point (same cells)
         const ctx1 = lossContext(seg, ps, c, d);
         const f1 = evalLoss((u) => lossOf(seg, ps, c, d, ctx1, u), u1);
