@@ -74,6 +74,24 @@ describe('unbinned PDFs', () => {
     );
   });
 
+  it('weighted events: unit weights change nothing, weight 2 doubles the plain NLL, weighted gradients match finite differences', () => {
+    const x = gaussianOnExponential(PRNGKey.fromSeed(8), { nSignal: 50, nBackground: 50, mean: 1.5, sigma: 0.7, lambda: 0.4, lo: obs.lo, hi: obs.hi });
+    const w1 = new Float64Array(x.length).fill(1);
+    const w2 = new Float64Array(x.length).fill(2);
+    const wr = Float64Array.from(PRNGKey.fromSeed(9).uniforms(x.length), (u) => 0.5 + u);
+    const names = ['mu', 'sigma', 'lam', 'f'];
+    const p = [1.3, 0.8, 0.4, 0.3];
+    const plain = new UnbinnedNLL({ pdf: pdfs.sumFractions }, { x }, names);
+    const unit = new UnbinnedNLL({ pdf: pdfs.sumFractions }, { x }, names, w1);
+    const twice = new UnbinnedNLL({ pdf: pdfs.sumFractions }, { x }, names, w2);
+    const rand = new UnbinnedNLL({ pdf: pdfs.sumFractions }, { x }, names, wr);
+    assertClose(unit.value(p), plain.value(p), 1e-12, 0, 'unit weights');
+    assertClose(twice.value(p), 2 * plain.value(p), 1e-12, 0, 'weight 2');
+    assertGradOk(checkGrad((q) => rand.nllTensor((q as { v: Tensor }).v), { v: tf.tensor1d(p) }, { eps: 1e-2, rtol: 2e-2, atol: 1e-2 }), 'weighted NLL');
+    assert.throws(() => new UnbinnedNLL({ pdf: pdfs.gaussian }, { x }, ['mu', 'sigma'], new Float64Array(3)), /weights/);
+    for (const n of [plain, unit, twice, rand]) n.dispose();
+  });
+
   it('rejects bad observables, data and parameters with named errors', () => {
     assert.throws(() => gaussian({ name: 'x', lo: 3, hi: 1 }, 'mu', 'sigma'), /x\.range/);
     assert.throws(() => new UnbinnedNLL({ pdf: pdfs.gaussian }, { x: Float64Array.of(1, NaN) }, ['mu', 'sigma']), /data\.x\[1\].*NaN/);

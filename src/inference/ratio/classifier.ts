@@ -56,7 +56,7 @@ export function trainClassifier(features: FeatureMap, x0: number[][], x1: number
   const phi = tf.tidy(() => features(X, T));
   const labels = tf.tensor1d([...x0.map(() => 0), ...x1.map(() => 1)]);
   const cw = tf.tensor1d([...x0.map(() => 0.5 / x0.length), ...x1.map(() => 0.5 / x1.length)]);
-  const nf = phi.shape[1];
+  const nf = phi.shape[1] as number;
   const bce = (w: Tensor) => {
     const z = tf.squeeze(tf.matMul(phi, tf.reshape(w, [nf, 1])), [1]);
     // BCE with logits: softplus(z) − y z, weighted per class.
