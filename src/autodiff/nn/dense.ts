@@ -31,8 +31,9 @@ export function denseApply(p: Tree<Tensor>, x: Tensor): Tensor {
     throw new DiffhepError(`dense parameters must be { w: [in, out], b: [out] }, got w [${w?.shape.join(', ')}], b [${b?.shape.join(', ')}]`, 'p');
   }
   if (x.rank === 0 || x.shape[x.rank - 1] !== w.shape[0]) throw new ShapeMismatchError('dense input', [-1, w.shape[0]], x.shape);
+  const [inDim, outDim] = w.shape as [number, number];
   if (x.rank === 2) return tf.add(tf.matMul(x, w), b);
-  return tf.tidy(() => tf.add(tf.matMul(x.reshape([-1, w.shape[0]]), w), b).reshape([...x.shape.slice(0, -1), w.shape[1]]));
+  return tf.tidy(() => tf.add(tf.matMul(x.reshape([-1, inDim]), w), b).reshape([...x.shape.slice(0, -1), outDim]));
 }
 
 /** An MLP: layers of sizes[i] → sizes[i+1]. */

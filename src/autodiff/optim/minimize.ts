@@ -223,10 +223,20 @@ export function minimize(loss: (params: Tree<Tensor>, step: number, key?: PRNGKe
     writeJsonAtomic(options.checkpoint.path, json);
   };
 
+  // An error thrown while the gradient tape records leaves tfjs's scopes open (tensors leak), so a
+  // failing loss is recorded, the tape completes on a dummy value, and the error is thrown after.
+  let lossError: unknown = null;
   const objective = (v: Tensor, step: number) => {
-    const y = loss(ps.physicalTree(v), step, options.key?.fold(step));
-    if (y.size !== 1) throw new DiffhepError(`the loss must be a scalar, got shape [${y.shape.join(', ')}]`, 'loss');
-    return y.reshape([]);
+    try {
+      const y = loss(ps.physicalTree(v), step, options.key?.fold(step));
+      if (!(y instanceof tf.Tensor)) throw new DiffhepError(`the loss must return a scalar tensor, got ${typeof y}`, 'loss');
+      if (y.size !== 1) throw new DiffhepError(`the loss must be a scalar, got shape [${y.shape.join(', ')}]`, 'loss');
+      // Adding 0·Σv keeps u on the tape when the loss ignores it (then the gradient is zero, as in JAX).
+      return tf.add(y.reshape([]), tf.mul(0, tf.sum(v)));
+    } catch (e) {
+      lossError = e;
+      return tf.mul(0, tf.sum(v));
+    }
   };
 
   let step = start;
@@ -236,6 +246,10 @@ export function minimize(loss: (params: Tree<Tensor>, step: number, key?: PRNGKe
         const r = tf.valueAndGrad((v: Tensor) => objective(v, step))(u);
         return { value: r.value, grad: r.grad, gradNorm: tf.norm(r.grad) };
       });
+      if (lossError) {
+        tf.dispose([value, grad, gradNorm]);
+        throw lossError;
+      }
       const lossValue = value.dataSync()[0];
       const gn = gradNorm.dataSync()[0];
       value.dispose();

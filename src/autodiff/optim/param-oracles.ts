@@ -7,20 +7,39 @@ import { tf, type Tensor } from '../tf.js';
 import type { ParamSet } from '../params.js';
 import type { Tree } from '../tree.js';
 import { hessian } from '../transforms.js';
+import { DiffhepError, NonFiniteError } from '../errors.js';
 import type { ValueAndGradFn } from './lbfgs.js';
 import type { ValueGradHessFn } from './newton.js';
 
 /** u ↦ { value, grad } of `loss(params.physicalTree(u))`. */
 export function fgFromParamSet(loss: (p: Tree<Tensor>) => Tensor, params: ParamSet): ValueAndGradFn {
+  const names = params.trainableNames();
   return (u) => {
+    if (u.length !== names.length) throw new DiffhepError(`unconstrained vector has length ${u.length}, expected ${names.length} (${names.join(', ')})`, 'u');
+    // A loss that throws while the tape records would leave tfjs scopes open: record the error, finish, rethrow.
+    let lossError: unknown = null;
     const [value, grad] = tf.tidy(() => {
       const ut = tf.tensor1d(Float32Array.from(u));
-      const r = tf.valueAndGrad((v: Tensor) => loss(params.physicalTree(v)).reshape([]))(ut);
+      const r = tf.valueAndGrad((v: Tensor) => {
+        try {
+          const y = loss(params.physicalTree(v));
+          if (y.size !== 1) throw new DiffhepError(`the loss must be a scalar, got shape [${y.shape.join(', ')}]`, 'loss');
+          return tf.add(y.reshape([]), tf.mul(0, tf.sum(v)));
+        } catch (e) {
+          lossError = e;
+          return tf.mul(0, tf.sum(v));
+        }
+      })(ut);
       return [r.value, r.grad];
     });
     const out = { value: value.dataSync()[0], grad: Float64Array.from(grad.dataSync()) };
     value.dispose();
     grad.dispose();
+    if (lossError) throw lossError;
+    const at = () => names.map((n, i) => `${n} = ${u[i].toPrecision(6)}`).slice(0, 8).join(', ');
+    if (!Number.isFinite(out.value)) throw new NonFiniteError('loss', out.value, `at unconstrained ${at()}, value`);
+    const bad = out.grad.findIndex((g) => !Number.isFinite(g));
+    if (bad >= 0) throw new NonFiniteError(names[bad], out.grad[bad], `at unconstrained ${at()}, gradient`);
     return out;
   };
 }
