@@ -6,7 +6,7 @@
  * variant: the direction is zeroed where it would leave an active bound, and
  * the step is a projected backtracking (Armijo) search.
  */
-import { DiffhepError, NonFiniteError } from '../errors.js';
+import { DiffhepError, DomainError, NonFiniteError } from '../errors.js';
 import { dot } from '../linalg.js';
 
 /** A value-and-gradient oracle. */
@@ -71,14 +71,42 @@ interface Point {
   dg: number;
 }
 
-/** Strong-Wolfe line search along d from x. */
+/** Sufficient-decrease (c1) and curvature (c2) constants of the strong Wolfe conditions (Nocedal & Wright §3.1). */
+export const WOLFE_C1 = 1e-4;
+export const WOLFE_C2 = 0.9;
+
+/**
+ * Strong-Wolfe line search along a descent direction d from x (f0 = f(x),
+ * dg0 = ∇f(x)·d < 0): returns a step α with f(x+αd) ≤ f0 + c1·α·dg0 and
+ * |∇f(x+αd)·d| ≤ c2·|dg0| (bracketing, then zoom with safeguarded cubic
+ * interpolation). Where float64 cannot resolve the curvature condition
+ * (after 30 zoom steps or a bracket narrower than 1e-16·α) it returns the best
+ * point satisfying sufficient decrease, and null if there is none. Trial
+ * points where f is NaN/Inf are treated as too long a step.
+ *
+ * @example
+ * ```ts
+ * const q = (x: Float64Array) => ({ value: x[0] ** 2, grad: Float64Array.of(2 * x[0]) });
+ * strongWolfeSearch(q, Float64Array.of(1), 1, -2, Float64Array.of(-1), 1)?.alpha; // in (0, 2)
+ * ```
+ */
+export function strongWolfeSearch(fg: ValueAndGradFn, x: Float64Array, f0: number, dg0: number, d: Float64Array, alpha0 = 1): { alpha: number; f: number; g: Float64Array; evaluations: number } | null {
+  if (!(dg0 < 0)) throw new DomainError('dg0', dg0, 'the direction must be a descent direction (∇f·d < 0)');
+  const counter = { n: 0 };
+  const p = wolfeSearch(fg, x, f0, dg0, d, alpha0, counter);
+  return p && { alpha: p.alpha, f: p.f, g: p.g, evaluations: counter.n };
+}
+
 function wolfeSearch(fg: ValueAndGradFn, x: Float64Array, f0: number, dg0: number, d: Float64Array, alpha0: number, counter: { n: number }): Point | null {
-  const c1 = 1e-4;
-  const c2 = 0.9;
+  const c1 = WOLFE_C1;
+  const c2 = WOLFE_C2;
   const at = (alpha: number): Point => {
     counter.n++;
-    const r = evaluate(fg, axpy(x, alpha, d));
-    return { alpha, f: r.value, g: r.grad, dg: dot(r.grad, d) };
+    const r = fg(axpy(x, alpha, d));
+    // A trial step outside the function's domain (NaN/Inf) counts as too long: the search shrinks.
+    const dg = dot(r.grad, d);
+    if (!Number.isFinite(r.value) || !Number.isFinite(dg)) return { alpha, f: Infinity, g: r.grad, dg: NaN };
+    return { alpha, f: r.value, g: r.grad, dg };
   };
   const zoom = (lo: Point, hi: Point): Point | null => {
     for (let k = 0; k < 30; k++) {
@@ -139,6 +167,12 @@ export function lbfgs(fg: ValueAndGradFn, x0: Float64Array | number[], opts: Lbf
   const bounds = opts.bounds;
   const n = x0.length;
   if (bounds && bounds.length !== n) throw new DiffhepError(`bounds has ${bounds.length} entries, x0 has ${n}`, 'bounds');
+  bounds?.forEach((b, i) => {
+    if (b && !(b[0] <= b[1])) throw new DomainError(`bounds[${i}]`, b, 'need lo ≤ hi');
+  });
+  if (!(Number.isInteger(m) && m >= 1)) throw new DomainError('historySize', m, 'must be a positive integer');
+  if (!(gtol >= 0)) throw new DomainError('gtol', gtol, 'must be ≥ 0');
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x0[i])) throw new NonFiniteError(`x0[${i}]`, x0[i], 'start value');
   let x = bounds ? project(Float64Array.from(x0), bounds) : Float64Array.from(x0);
   const counter = { n: 1 };
   let { value: f, grad: g } = evaluate(fg, x);
@@ -149,6 +183,9 @@ export function lbfgs(fg: ValueAndGradFn, x0: Float64Array | number[], opts: Lbf
     if (!bounds) return null;
     return bounds.map((b, i) => !!b && ((x[i] <= b[0] && g[i] > 0) || (x[i] >= b[1] && g[i] < 0)));
   };
+  // The predicted decrease −g·d (≈ 2(f − f*) for a quasi-Newton step) is below what float64 can
+  // resolve in f: the minimum is reached to machine precision even if |g| > gtol.
+  const unresolvable = (dg0: number) => -dg0 <= 64 * Number.EPSILON * Math.max(1, Math.abs(f));
   const pgNorm = () => {
     const act = activeMask();
     let mx = 0;
@@ -157,24 +194,44 @@ export function lbfgs(fg: ValueAndGradFn, x0: Float64Array | number[], opts: Lbf
   };
   for (let it = 0; it < maxIt; it++) {
     if (pgNorm() <= gtol) return { x, value: f, grad: g, iterations: it, evaluations: counter.n, converged: true, message: 'gradient below gtol' };
-    // Two-loop recursion.
-    const q = Float64Array.from(g);
+    // Two-loop recursion, restricted to the free variables when bounds bind (projected quasi-Newton,
+    // Kim, Sra & Dhillon 2010): curvature pairs are read on the free subspace only.
     const act = activeMask();
-    if (act) act.forEach((a, i) => a && (q[i] = 0));
-    const alphas: number[] = [];
-    for (let k = S.length - 1; k >= 0; k--) {
-      const a = RHO[k] * dot(S[k], q);
-      alphas[k] = a;
+    const free = act ? act.map((a) => !a) : null;
+    const fdot = (a: Float64Array, b: Float64Array) => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) if (!free || free[i]) sum += a[i] * b[i];
+      return sum;
+    };
+    const q = Float64Array.from(g);
+    if (free) free.forEach((fr, i) => !fr && (q[i] = 0));
+    const used: number[] = [];
+    const rhos: number[] = [];
+    for (let k = 0; k < S.length; k++) {
+      const sy = free ? fdot(S[k], Y[k]) : 1 / RHO[k];
+      if (sy > 1e-12 * Math.sqrt(fdot(S[k], S[k]) * fdot(Y[k], Y[k]))) {
+        used.push(k);
+        rhos.push(1 / sy);
+      }
+    }
+    const alphas: number[] = new Array(used.length);
+    for (let j = used.length - 1; j >= 0; j--) {
+      const k = used[j];
+      const a = rhos[j] * fdot(S[k], q);
+      alphas[j] = a;
       for (let i = 0; i < n; i++) q[i] -= a * Y[k][i];
     }
-    const gamma = S.length ? dot(S[S.length - 1], Y[Y.length - 1]) / dot(Y[Y.length - 1], Y[Y.length - 1]) : 1 / Math.max(1, maxAbs(g));
+    if (free) free.forEach((fr, i) => !fr && (q[i] = 0));
+    const last = used[used.length - 1];
+    const gamma = used.length ? 1 / (rhos[rhos.length - 1] * fdot(Y[last], Y[last])) : 1 / Math.max(1, maxAbs(g));
     for (let i = 0; i < n; i++) q[i] *= gamma;
-    for (let k = 0; k < S.length; k++) {
-      const b = RHO[k] * dot(Y[k], q);
-      for (let i = 0; i < n; i++) q[i] += S[k][i] * (alphas[k] - b);
+    for (let j = 0; j < used.length; j++) {
+      const k = used[j];
+      const b = rhos[j] * fdot(Y[k], q);
+      for (let i = 0; i < n; i++) q[i] += S[k][i] * (alphas[j] - b);
     }
     const d = q.map((v) => -v);
-    if (act) act.forEach((a, i) => a && (d[i] = 0));
+    if (free) free.forEach((fr, i) => !fr && (d[i] = 0));
     let dg0 = dot(g, d);
     if (!(dg0 < 0)) {
       // Not a descent direction (curvature pairs went stale): restart from steepest descent.
@@ -210,11 +267,11 @@ export function lbfgs(fg: ValueAndGradFn, x0: Float64Array | number[], opts: Lbf
         }
         alpha *= 0.5;
       }
-      if (!accepted) return { x, value: f, grad: g, iterations: it, evaluations: counter.n, converged: pgNorm() <= Math.sqrt(gtol), message: 'line search found no decrease (precision limit)' };
+      if (!accepted) return { x, value: f, grad: g, iterations: it, evaluations: counter.n, converged: unresolvable(dg0), message: 'line search found no decrease (precision limit)' };
     } else {
       const alpha0 = S.length ? 1 : Math.min(1, 1 / Math.max(1e-12, maxAbs(d)));
       const p = wolfeSearch(fg, x, f, dg0, d, alpha0, counter);
-      if (!p) return { x, value: f, grad: g, iterations: it, evaluations: counter.n, converged: pgNorm() <= Math.sqrt(gtol), message: 'line search found no decrease (precision limit)' };
+      if (!p) return { x, value: f, grad: g, iterations: it, evaluations: counter.n, converged: unresolvable(dg0), message: 'line search found no decrease (precision limit)' };
       xNew = axpy(x, p.alpha, d);
       fNew = p.f;
       gNew = p.g;
@@ -235,9 +292,9 @@ export function lbfgs(fg: ValueAndGradFn, x0: Float64Array | number[], opts: Lbf
     const rel = (f - fNew) / Math.max(Math.abs(f), Math.abs(fNew), 1e-300);
     x = xNew;
     g = gNew;
-    const fOld = f;
     f = fNew;
-    if (rel >= 0 && rel < ftol && fOld !== fNew) return { x, value: f, grad: g, iterations: it + 1, evaluations: counter.n, converged: true, message: 'relative decrease below ftol' };
+    if (!(rel > 0)) return { x, value: f, grad: g, iterations: it + 1, evaluations: counter.n, converged: pgNorm() <= gtol || unresolvable(dg0), message: 'no further decrease (precision limit)' };
+    if (rel < ftol) return { x, value: f, grad: g, iterations: it + 1, evaluations: counter.n, converged: true, message: 'relative decrease below ftol' };
   }
   return { x, value: f, grad: g, iterations: maxIt, evaluations: counter.n, converged: pgNorm() <= gtol, message: 'iteration limit reached' };
 }

@@ -4,7 +4,7 @@
  * accept the step if f decreases (then λ ← λ/10), else λ ← 10λ. Converges
  * quadratically near a minimum, and the final Hessian is the one HESSE wants.
  */
-import { NonFiniteError } from '../errors.js';
+import { DiffhepError, NonFiniteError } from '../errors.js';
 import { solve, cholesky, type Matrix } from '../linalg.js';
 import type { OptimizeResult } from './lbfgs.js';
 
@@ -36,6 +36,12 @@ export function dampedNewton(fgh: ValueGradHessFn, x0: Float64Array | number[], 
   let evals = 1;
   let cur = fgh(x);
   if (!Number.isFinite(cur.value)) throw new NonFiniteError('objective', cur.value, 'value at the start point');
+  cur.grad.forEach((g, i) => {
+    if (!Number.isFinite(g)) throw new NonFiniteError(`x[${i}]`, g, 'gradient at the start point');
+  });
+  if (cur.hessian.length !== x.length || cur.hessian.some((r) => r.length !== x.length)) {
+    throw new DiffhepError(`the Hessian must be ${x.length}×${x.length}, got ${cur.hessian.length} rows`, 'hessian');
+  }
   const n = x.length;
   const scale = () => Math.max(1e-300, cur.hessian.reduce((s, r, i) => s + Math.abs(r[i]), 0) / n);
   let lambda = (opts.lambda ?? 1e-3) * scale();
