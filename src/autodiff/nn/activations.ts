@@ -5,7 +5,14 @@ import { DomainError } from '../errors.js';
 /** Names of the supported activations. */
 export type Activation = 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'gelu' | 'elu' | 'leakyRelu' | 'swish' | 'softplus' | 'linear';
 
-/** Applies an activation (softmax over the last axis). */
+/**
+ * Applies an activation (softmax over the last axis; GELU in its tanh form).
+ *
+ * @example
+ * ```ts
+ * activate(tf.tensor1d([-1, 0, 1]), 'relu'); // [0, 0, 1]
+ * ```
+ */
 export function activate(x: Tensor, a: Activation): Tensor {
   switch (a) {
     case 'relu':

@@ -33,7 +33,16 @@ export interface BatchNormOptions {
   epsilon?: number;
 }
 
-/** Normalizes x [batch, dim] (or [..., dim]); returns y and the new statistics. */
+/**
+ * Normalizes x [batch, dim] (or [..., dim]); returns y and the new statistics
+ * (the input statistics are not modified).
+ *
+ * @example
+ * ```ts
+ * const bn = batchNormInit(16);
+ * const { y, state } = batchNormApply(new ParamSet(bn.params).constantTree(), bn.state, x, { training: true });
+ * ```
+ */
 export function batchNormApply(p: Tree<Tensor>, state: BatchNormState, x: Tensor, opts: BatchNormOptions): { y: Tensor; state: BatchNormState } {
   const { gamma, beta } = p as { gamma: Tensor; beta: Tensor };
   const dim = gamma.shape[0];

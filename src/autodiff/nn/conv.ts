@@ -21,7 +21,15 @@ function positive(name: string, v: number): void {
   if (!(Number.isInteger(v) && v > 0)) throw new DomainError(name, v, 'must be a positive integer');
 }
 
-/** Parameters of a 1-D convolution. */
+/**
+ * Parameters of a 1-D convolution: w [kernel, inCh, outCh], b [outCh].
+ *
+ * @example
+ * ```ts
+ * const p = new ParamSet(conv1dInit(prngKey(0), 3, 2, 8)).constantTree();
+ * conv1dApply(p, tf.zeros([4, 100, 2]), { stride: 2 }); // [4, 50, 8]
+ * ```
+ */
 export function conv1dInit(key: PRNGKey, kernel: number, inCh: number, outCh: number, opts: InitOptions = {}): ParamDefTree {
   [['kernel', kernel], ['inCh', inCh], ['outCh', outCh]].forEach(([n, v]) => positive(n as string, v as number));
   const shape = [kernel, inCh, outCh];
@@ -36,7 +44,15 @@ export function conv1dApply(p: Tree<Tensor>, x: Tensor, opts: ConvOptions = {}):
   return tf.tidy(() => tf.add(tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, opts.stride ?? 1, opts.padding ?? 'same'), b));
 }
 
-/** Parameters of a 2-D convolution. */
+/**
+ * Parameters of a 2-D convolution: w [kh, kw, inCh, outCh], b [outCh].
+ *
+ * @example
+ * ```ts
+ * const p = new ParamSet(conv2dInit(prngKey(0), 3, 3, 4, 16)).constantTree();
+ * conv2dApply(p, tf.zeros([2, 32, 32, 4]), { padding: 'valid' }); // [2, 30, 30, 16]
+ * ```
+ */
 export function conv2dInit(key: PRNGKey, kh: number, kw: number, inCh: number, outCh: number, opts: InitOptions = {}): ParamDefTree {
   [['kh', kh], ['kw', kw], ['inCh', inCh], ['outCh', outCh]].forEach(([n, v]) => positive(n as string, v as number));
   const shape = [kh, kw, inCh, outCh];

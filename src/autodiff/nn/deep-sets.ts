@@ -40,7 +40,17 @@ export interface DeepSetsOptions {
   outputActivation?: Activation;
 }
 
-/** x [batch, setSize, inDim] → [batch, outDim]. */
+/**
+ * x [batch, setSize, inDim] → [batch, outDim], invariant under permutations
+ * of the set axis; masked (padding) elements do not contribute, and an empty
+ * set pools to zeros.
+ *
+ * @example
+ * ```ts
+ * const p = new ParamSet(deepSetsInit(prngKey(0), { inDim: 4, phi: [32, 16], rho: [16], outDim: 1 })).constantTree();
+ * deepSetsApply(p, hits, { pooling: 'sum', mask }); // hits [batch, maxHits, 4], mask [batch, maxHits]
+ * ```
+ */
 export function deepSetsApply(p: Tree<Tensor>, x: Tensor, opts: DeepSetsOptions = {}): Tensor {
   if (x.rank !== 3) throw new ShapeMismatchError('deep sets input', [-1, -1, -1], x.shape);
   const { phi, rho } = p as { phi: Tree<Tensor>; rho: Tree<Tensor> };

@@ -16,7 +16,16 @@ export interface InitOptions {
   init?: 'glorot' | 'he';
 }
 
-/** Parameters of one dense layer: w [inDim][outDim], b [outDim]. */
+/**
+ * Parameters of one dense layer: w [inDim][outDim] (Glorot, or He with
+ * `init: 'he'`), b [outDim] zeros.
+ *
+ * @example
+ * ```ts
+ * const ps = new ParamSet({ head: denseInit(prngKey(0), 8, 2) });
+ * denseApply((ps.constantTree() as { head: Tree<Tensor> }).head, tf.zeros([4, 8])); // [4, 2]
+ * ```
+ */
 export function denseInit(key: PRNGKey, inDim: number, outDim: number, opts: InitOptions = {}): ParamDefTree {
   if (!(Number.isInteger(inDim) && inDim > 0)) throw new DomainError('inDim', inDim, 'must be a positive integer');
   if (!(Number.isInteger(outDim) && outDim > 0)) throw new DomainError('outDim', outDim, 'must be a positive integer');

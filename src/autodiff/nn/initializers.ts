@@ -23,7 +23,15 @@ function fans(shape: number[]): { fanIn: number; fanOut: number } {
   return { fanIn: receptive * shape[shape.length - 2], fanOut: receptive * shape[shape.length - 1] };
 }
 
-/** U(−l, l) with l = √(6/(fanIn + fanOut)). */
+/**
+ * U(−l, l) with l = √(6/(fanIn + fanOut)); for kernels [k..., in, out] the
+ * fans include the receptive field.
+ *
+ * @example
+ * ```ts
+ * const w = glorotUniform(prngKey(0), [16, 8]); // number[16][8]
+ * ```
+ */
 export function glorotUniform(key: PRNGKey, shape: number[]): NestedArray {
   const { fanIn, fanOut } = fans(shape);
   const lim = Math.sqrt(6 / (fanIn + fanOut));
@@ -31,7 +39,14 @@ export function glorotUniform(key: PRNGKey, shape: number[]): NestedArray {
   return nest(Array.from(key.uniforms(n), (u) => Math.fround((2 * u - 1) * lim)), shape);
 }
 
-/** N(0, 2/fanIn), for ReLU networks. */
+/**
+ * N(0, 2/fanIn), for ReLU networks.
+ *
+ * @example
+ * ```ts
+ * const k = heNormal(prngKey(1), [3, 3, 4, 8]); // a conv2d kernel, variance 2/36
+ * ```
+ */
 export function heNormal(key: PRNGKey, shape: number[]): NestedArray {
   const { fanIn } = fans(shape);
   const s = Math.sqrt(2 / fanIn);

@@ -63,6 +63,12 @@ export interface AdamOptions {
 /**
  * Adam. Defaults: learning rate 1e-2 (physics parameters in unconstrained
  * units are O(1)), β₁ 0.9, β₂ 0.999, ε 1e-8.
+ *
+ * @example
+ * ```ts
+ * const opt = adam({ learningRate: cosineDecay(0.05, 1000), weightDecay: 1e-4 });
+ * minimize(loss, params, { optimizer: opt, steps: 1000 });
+ * ```
  */
 export function adam(opts: AdamOptions = {}): Optimizer {
   const lr = asSchedule(opts.learningRate ?? 1e-2);
@@ -70,6 +76,8 @@ export function adam(opts: AdamOptions = {}): Optimizer {
   const b2 = opts.beta2 ?? 0.999;
   const eps = opts.epsilon ?? 1e-8;
   const wd = opts.weightDecay ?? 0;
+  if (!(eps >= 0)) throw new DomainError('epsilon', eps, 'must be ≥ 0');
+  if (!(wd >= 0)) throw new DomainError('weightDecay', wd, 'must be ≥ 0');
   if (!(b1 >= 0 && b1 < 1)) throw new DomainError('beta1', b1, 'must be in [0, 1)');
   if (!(b2 >= 0 && b2 < 1)) throw new DomainError('beta2', b2, 'must be in [0, 1)');
   return {
@@ -103,7 +111,15 @@ export interface SgdOptions {
   nesterov?: boolean;
 }
 
-/** Stochastic gradient descent with optional (Nesterov) momentum. */
+/**
+ * Stochastic gradient descent with optional (Nesterov) momentum
+ * (v ← μv + g; u ← u − lr·(nesterov ? g + μv : v), as PyTorch and optax).
+ *
+ * @example
+ * ```ts
+ * minimize(loss, params, { optimizer: sgd({ learningRate: 0.02, momentum: 0.9, nesterov: true }), steps: 300 });
+ * ```
+ */
 export function sgd(opts: SgdOptions = {}): Optimizer {
   const lr = asSchedule(opts.learningRate ?? 1e-2);
   const mu = opts.momentum ?? 0;

@@ -11,7 +11,16 @@ import { DiffhepError, NonFiniteError } from '../errors.js';
 import type { ValueAndGradFn } from './lbfgs.js';
 import type { ValueGradHessFn } from './newton.js';
 
-/** u ↦ { value, grad } of `loss(params.physicalTree(u))`. */
+/**
+ * u ↦ { value, grad } of `loss(params.physicalTree(u))`; a non-finite value or
+ * gradient throws NonFiniteError naming the parameter.
+ *
+ * @example
+ * ```ts
+ * const r = lbfgs(fgFromParamSet(nll, ps), ps.unconstrainedVector());
+ * ps.setUnconstrained(r.x);
+ * ```
+ */
 export function fgFromParamSet(loss: (p: Tree<Tensor>) => Tensor, params: ParamSet): ValueAndGradFn {
   const names = params.trainableNames();
   return (u) => {

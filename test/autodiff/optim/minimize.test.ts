@@ -113,6 +113,27 @@ describe('optim: minimize', () => {
     y.dispose();
   });
 
+  it('keeps memory flat with every option on: projected bounds, clipping, key, callback, checkpoints, early stopping, resume', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'diffhep-mem-'));
+    const ps = new ParamSet({ a: param([0.2, -0.3], { bounds: [-0.5, 0.5], transform: 'identity' }), s: param(1, { transform: 'log' }), t: param(0, { bounds: [-1, 1] }) });
+    const loss = (p: Tree<Tensor>, _step: number, k?: ReturnType<typeof prngKey>) => {
+      const { a, s, t } = p as { a: Tensor; s: Tensor; t: Tensor };
+      const noise = tf.tensor1d(Float32Array.from(k!.normals(2)));
+      return tf.add(tf.sum(tf.square(tf.sub(a, tf.add(2, tf.mul(0.01, noise))))), tf.add(tf.square(tf.sub(s, 3)), tf.square(tf.sub(t, 0.7))));
+    };
+    const counts: number[] = [];
+    const opts = { steps: 400, key: prngKey(1), clipNorm: 1, earlyStopping: { patience: 1000 }, checkpoint: { path: join(dir, 'c.json'), every: 25 }, callback: (i: { step: number }) => void ((i.step === 20 || i.step === 399) && counts.push(tf.memory().numTensors)) };
+    const before = tf.memory().numTensors;
+    const r = minimize(loss, ps, { ...opts, steps: 200 });
+    const r2 = minimize(loss, ps, opts);
+    assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+    assert.equal(r2.resumedFrom, 200);
+    assert.equal(counts.length, 2);
+    assert.equal(counts[0], counts[1], `live tensors at step 20 and 399: ${counts}`);
+    assert.deepEqual(r.params.get('a'), [0.5, 0.5], 'identity-transformed parameters are clamped onto their bounds');
+    assert.ok(Math.abs((r2.params.get('s') as number) - 3) < 1e-2 && (r2.params.get('t') as number) < 1);
+  });
+
   it('a run killed (SIGKILL) mid-way and resumed from its checkpoint ends on the same parameters as an uninterrupted one', async function () {
     this.timeout(240000);
     const dir = mkdtempSync(join(tmpdir(), 'diffhep-ckpt-'));
