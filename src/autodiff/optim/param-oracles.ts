@@ -53,7 +53,15 @@ export function fgFromParamSet(loss: (p: Tree<Tensor>) => Tensor, params: ParamS
   };
 }
 
-/** u ↦ { value, grad, hessian } of `loss(params.physicalTree(u))` (reverse-over-reverse Hessian). */
+/**
+ * u ↦ { value, grad, hessian } of `loss(params.physicalTree(u))` (reverse-over-reverse
+ * Hessian). The loss is float32: pass `fPrecision: 1e-6` to `dampedNewton`.
+ *
+ * @example
+ * ```ts
+ * const r = dampedNewton(fghFromParamSet(nll, ps), ps.unconstrainedVector(), { gtol: 1e-3, fPrecision: 1e-6 });
+ * ```
+ */
 export function fghFromParamSet(loss: (p: Tree<Tensor>) => Tensor, params: ParamSet): ValueGradHessFn {
   return (u) => {
     const ut = tf.tensor1d(Float32Array.from(u));

@@ -57,7 +57,7 @@ describe('optim: L-BFGS and damped Newton', () => {
     ps.setUnconstrained(r.x);
     assert.ok(Math.abs((ps.get('mu') as number) - mean) < 1e-4, `${ps.get('mu')} vs ${mean}`);
     assert.ok(Math.abs((ps.get('sigma') as number) - sd) < 1e-4, `${ps.get('sigma')} vs ${sd}`);
-    const n = dampedNewton(fghFromParamSet(nll, ps), ps.unconstrainedVector(), { gtol: 1e-3 });
+    const n = dampedNewton(fghFromParamSet(nll, ps), ps.unconstrainedVector(), { gtol: 1e-3, fPrecision: 1e-6 });
     assert.ok(n.converged, n.message);
     x.dispose();
   });
@@ -145,7 +145,7 @@ describe('optim: L-BFGS and damped Newton, harder cases', () => {
       const { mu, sigma } = p as { mu: Tensor; sigma: Tensor };
       return tf.add(tf.mul(n, tf.log(sigma)), tf.div(tf.sum(tf.square(tf.sub(x, mu))), tf.mul(2, tf.square(sigma))));
     };
-    const r = dampedNewton(fghFromParamSet(nll, ps), ps.unconstrainedVector(), { gtol: 1e-3 });
+    const r = dampedNewton(fghFromParamSet(nll, ps), ps.unconstrainedVector(), { gtol: 1e-3, fPrecision: 1e-6 });
     assert.ok(r.converged, r.message);
     ps.setUnconstrained(r.x);
     assert.ok(Math.abs((ps.get('mu') as number) - mean) < 1e-4 * sd, `${ps.get('mu')} vs ${mean}`);
