@@ -53,7 +53,9 @@ describe('optim: L-BFGS and damped Newton', () => {
       const { mu, sigma } = p as { mu: Tensor; sigma: Tensor };
       return tf.add(tf.mul(data.length, tf.log(sigma)), tf.div(tf.sum(tf.square(tf.sub(x, mu))), tf.mul(2, tf.square(sigma))));
     };
+    const before = tf.memory().numTensors;
     const r = lbfgs(fgFromParamSet(nll, ps), ps.unconstrainedVector(), { gtol: 1e-3 });
+    assert.equal(tf.memory().numTensors, before, 'the oracle leaves no tensor behind');
     ps.setUnconstrained(r.x);
     assert.ok(Math.abs((ps.get('mu') as number) - mean) < 1e-4, `${ps.get('mu')} vs ${mean}`);
     assert.ok(Math.abs((ps.get('sigma') as number) - sd) < 1e-4, `${ps.get('sigma')} vs ${sd}`);
