@@ -50,7 +50,9 @@ const arbNet = fc.record({
   argmax: fc.boolean(),
 });
 
-function netFrom(r: fc.RecordValue<typeof arbNet> extends never ? never : any): { ir: ModelIR; xs: number[][] } {
+type NetSpec = typeof arbNet extends fc.Arbitrary<infer T> ? T : never;
+
+function netFrom(r: NetSpec): { ir: ModelIR; xs: number[][] } {
   const key = prngKey(r.seed);
   const [kw, kx] = key.split(2);
   const ps = new ParamSet(nn.mlpInit(kw, [...r.sizes], { init: 'he' }));
