@@ -5,7 +5,7 @@
  * without it the test fails with the message naming the missing tool.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nn, ParamSet, prngKey, type PRNGKey } from '../../src/autodiff/index.js';
@@ -113,11 +113,18 @@ describe('hw Verilog export (Verilator)', function () {
     });
   }
 
-  it('fails with a clear message when the simulator is missing', () => {
+  it('reports a corrupted expected output as a mismatch, and a missing simulator by name', () => {
     const ir = randomNet(14, [2, 2], 'linear');
     const dir = mkdtempSync(join(tmpdir(), 'diffhep-hw-'));
     dirs.push(dir);
-    exportVerilog(dir, ir, [[fromNumber(0.5, ir.inputType), 0n]]);
+    exportVerilog(dir, ir, [[fromNumber(0.5, ir.inputType), 0n], [1n, -1n], [0n, 3n]]);
+    assert.equal(verifyVerilog(dir).mismatches, 0);
+    const lines = readFileSync(join(dir, 'expected.hex'), 'utf8').trim().split('\n');
+    lines[1] = (BigInt('0x' + lines[1]) ^ 1n).toString(16).padStart(lines[1].length, '0');
+    writeFileSync(join(dir, 'expected.hex'), lines.join('\n') + '\n');
+    const bad = verifyVerilog(dir);
+    assert.equal(bad.mismatches, 1);
+    assert.equal(bad.firstMismatch, 1);
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
