@@ -42,7 +42,10 @@ export interface PseudoData {
 export function makePseudoData(seg: Segments, target: ParamSet, c: SimConfig, noiseE: number, noiseKey?: PRNGKey): PseudoData {
   const v = valuesOf(target);
   const plan = planReadout(seg, v, c);
-  const r = tf.tidy(() => simulateReadout(seg, asLArTPCTensors(target.constantTree()), plan, c).dataSync() as Float32Array);
+  // tidy returns the tensor: a large typed array returned from tidy would be scanned element by element
+  const rT = tf.tidy(() => simulateReadout(seg, asLArTPCTensors(target.constantTree()), plan, c));
+  const r = rT.dataSync() as Float32Array;
+  rT.dispose();
   const charge = new Map<number, Float64Array>();
   const tickStart = new Map<number, number>();
   const ranges = new Map<number, [number, number]>();

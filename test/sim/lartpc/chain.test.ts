@@ -95,7 +95,9 @@ describe('lartpc chain', () => {
     const shifted = { ...seg, x_start: seg.x_start.map((x) => x + p), x_end: seg.x_end.map((x) => x + p), y_start: seg.y_start.map((y) => y + p), y_end: seg.y_end.map((y) => y + p) };
     const run = (sg: typeof seg) => {
       const plan = planReadout(sg, v, c);
-      const r = tf.tidy(() => simulateReadout(sg, asLArTPCTensors(ps.constantTree()), plan, c).dataSync() as Float32Array);
+      const rT = tf.tidy(() => simulateReadout(sg, asLArTPCTensors(ps.constantTree()), plan, c));
+      const r = rT.dataSync() as Float32Array;
+      rT.dispose();
       const m = new Map<string, number>();
       plan.layout.pixels.forEach((id, row) => {
         for (let k = 0; k < plan.layout.length[row]; k++) m.set(`${id}:${plan.layout.tickStart[row] + k}`, r[plan.layout.offset[row] + k]);
