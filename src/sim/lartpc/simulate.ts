@@ -54,9 +54,29 @@ export function simulateReadout(seg: Segments, p: LArTPCTensors, plan: ReadoutPl
   const size = plan.layout.size;
   if (plan.chunks.length === 0) return tf.zeros([size]);
   const leaves = flatParams(p);
+  // the leaves the pixel response reads (a checkpointed piece must use every input it is given)
+  const names = Object.entries(GROUPS).flatMap(([g, ks]) => ks.map((k) => `${g}.${k}`));
+  const used = new Set([
+    ...(c.recombination === 'birks' ? ['recombination.Ab', 'recombination.kb'] : ['recombination.alpha', 'recombination.beta']),
+    'drift.efield',
+    c.vdrift === 'free' ? 'drift.vdrift' : 'drift.temperature',
+    'drift.lifetime',
+    'drift.DL',
+    'drift.DT',
+    'geometry.pitch',
+    'geometry.xMin',
+    'geometry.yMin',
+    'geometry.anodeZ',
+  ]);
+  const pos = names.map((n, i) => (used.has(n) ? i : -1)).filter((i) => i >= 0);
   const parts = plan.chunks.map((ch, i) => {
-    const f = (...xs: Tensor[]) => scatterChunk(chunkResponse(seg, ch, unflatParams(xs), c), plan.index[i], size);
-    return useCheckpoint ? checkpoint(f)(...leaves) : f(...leaves);
+    const f = (...xs: Tensor[]) => {
+      const all = leaves.slice();
+      pos.forEach((j, k) => (all[j] = xs[k]));
+      return scatterChunk(chunkResponse(seg, ch, unflatParams(all), c), plan.index[i], size);
+    };
+    const inputs = pos.map((j) => leaves[j]);
+    return useCheckpoint ? checkpoint(f)(...inputs) : f(...inputs);
   });
   return parts.length === 1 ? parts[0] : tf.addN(parts);
 }

@@ -187,6 +187,23 @@ describe('lartpc chain', () => {
     assert.ok(res.ok, formatGradCheck(res));
   });
 
+  it('gradient checkpointing of the chunks gives the same value and gradient', () => {
+    const ps = smallParams();
+    const v = valuesOf(ps);
+    const plan = planReadout(seg, v, smallConfig({ chunkSize: 7 }));
+    const cc = smallConfig({ chunkSize: 7 });
+    const u = tf.tensor1d(Array.from(ps.unconstrainedVector()));
+    const run = (ck: boolean) =>
+      tf.tidy(() => {
+        const g = tf.grad((x: Tensor) => tf.div(tf.sum(tf.square(simulateReadout(seg, asLArTPCTensors(ps.physicalTree(x)), plan, cc, ck))), 1e8))(u);
+        return Array.from(g.dataSync());
+      });
+    const a = run(false);
+    const b = run(true);
+    u.dispose();
+    a.forEach((x, i) => assert.ok(Math.abs(x - b[i]) <= 1e-4 * Math.abs(x) + 1e-9, `${i}: ${x} vs ${b[i]}`));
+  });
+
   it('dense view holds the same charge as the sparse readout, per TPC', () => {
     const ps = smallParams();
     const out = simulate(seg, ps, c, { key: prngKey(1) });
