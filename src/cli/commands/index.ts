@@ -5,6 +5,7 @@ import { registerRun } from './run.js';
 import { registerCls } from './cls.js';
 import { registerFit } from './fit.js';
 import { registerUpperLimit } from './upper-limit.js';
+import { registerHw } from './hw.js';
 
 /** Registers all commands on the program. */
 export function registerAll(program: Command): void {
@@ -13,4 +14,5 @@ export function registerAll(program: Command): void {
   registerCls(program);
   registerFit(program);
   registerUpperLimit(program);
+  registerHw(program);
 }
