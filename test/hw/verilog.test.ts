@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { nn, ParamSet, prngKey, type PRNGKey } from '../../src/autodiff/index.js';
 import { csdTerms } from '../../src/hw/verilog/csd.js';
 import { fixedType, fromNumber, OVERFLOW_MODES, QUANT_MODES, type FixedType } from '../../src/hw/fixed/ap-fixed.js';
-import { irFromMlp, type ModelIR } from '../../src/hw/ir.js';
+import { irFromMlp, quantizeModel, type ModelIR } from '../../src/hw/ir.js';
 import { exportVerilog } from '../../src/hw/verilog/project.js';
 import { writeVerilog } from '../../src/hw/verilog/writer.js';
 import { verifyVerilog } from '../../src/hw/verify.js';
@@ -112,6 +112,39 @@ describe('hw Verilog export (Verilator)', function () {
       assert.equal(readFileSync(join(dir, 'out.hex'), 'utf8').trim().split('\n').length, n);
     });
   }
+
+  it('every quantization x overflow mode pair as a layer result type: a 28-layer chain, 4000 vectors bit-exact', () => {
+    const key = prngKey(21);
+    const layers = [];
+    let k = 0;
+    for (const quant of QUANT_MODES) {
+      for (const overflow of OVERFLOW_MODES) {
+        const u = key.fold(k).uniforms(12);
+        const width = 6 + Math.floor(u[0] * 7);
+        // Near-identity 3x3 weights keep values spread over the range, so rounding ties and overflows both occur.
+        const w = [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? 1 + 0.5 * (u[1 + j] - 0.5) : 0.75 * (u[4 + 3 * i + j] - 0.5))));
+        layers.push({
+          kind: 'dense' as const,
+          name: `m${k}`,
+          weights: w,
+          bias: [0.1, -0.2, 0.05],
+          weightType: 'ap_fixed<6,2,AP_RND>',
+          biasType: 'ap_fixed<8,2>',
+          resultType: fixedType(width, 3, { signed: k % 3 !== 2, quant, overflow }),
+        });
+        k++;
+      }
+    }
+    const ir = quantizeModel({ name: 'modes', nIn: 3, layers }, { inputType: 'ap_fixed<10,3>' });
+    const dir = mkdtempSync(join(tmpdir(), 'diffhep-hw-'));
+    dirs.push(dir);
+    exportVerilog(dir, ir, randomInputs(ir, key.fold('x'), 4000));
+    const r = verifyVerilog(dir);
+    const distinct = new Set(readFileSync(join(dir, 'expected.hex'), 'utf8').trim().split('\n')).size;
+    console.log(`      mode chain: ${r.vectors} vectors, ${r.mismatches} mismatches, ${distinct} distinct outputs`);
+    assert.equal(r.mismatches, 0, `first mismatch at vector ${r.firstMismatch}`);
+    assert.ok(distinct > 100, `${distinct} distinct outputs`);
+  });
 
   it('reports a corrupted expected output as a mismatch, and a missing simulator by name', () => {
     const ir = randomNet(14, [2, 2], 'linear');
