@@ -3,7 +3,8 @@
  * a Keras .h5 with its architecture .json), bit-exact verification of the
  * export with Verilator, and the yosys resource report.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 
 function print(obj: unknown, json: boolean | undefined): void {
@@ -65,8 +66,12 @@ export function registerHw(program: Command): void {
     .description('LUT/FF/DSP counts from yosys synth_xilinx, latency and II from the schedule')
     .option('--json', 'print JSON')
     .action(async (dir: string, o: { json?: boolean }) => {
-      const { yosysReport } = await import('../../hw/report/yosys.js');
-      const r = yosysReport(dir);
-      print({ luts: r.luts, ffs: r.ffs, dsps: r.dsps, latency_cycles: r.latency_cycles, ii: r.ii }, o.json);
+      const { synthReport } = await import('../../hw/report.js');
+      const { readProject } = await import('../../hw/verilog/project.js');
+      const { meta } = readProject(dir);
+      const r = synthReport(readFileSync(join(dir, 'verilog', 'top.v'), 'utf8'), 'top');
+      const out = { luts: r.luts, ffs: r.ffs, dsps: r.dsps, latency_cycles: meta.latencyCycles, ii: meta.ii };
+      writeFileSync(join(dir, 'report.json'), JSON.stringify({ ...out, carry4: r.carry4, cells: r.cells, synth_seconds: r.seconds }, null, 2));
+      print(out, o.json);
     });
 }
