@@ -37,7 +37,7 @@ describe('hw fake quantization (QAT)', () => {
     const t = parseFixed('ap_fixed<6,2,AP_RND,AP_SAT>'); // range [-2, 1.9375], step 1/16
     fc.assert(
       fc.property(fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 8, maxLength: 8 }), fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 8, maxLength: 8 }), (xs, cs) => {
-        const g = grad((p) => tf.sum(tf.mul(fakeQuant(p.x as never, t), tf.tensor1d(cs))))({ x: tf.tensor1d(xs) }) as { x: number[] };
+        const g = grad((p) => tf.sum(tf.mul(fakeQuant((p as { x: tf.Tensor }).x, t), tf.tensor1d(cs))))({ x: tf.tensor1d(xs) }) as { x: number[] };
         const gv = Array.from(g.x);
         xs.forEach((x, k) => {
           // The rounded value before overflow handling, from the exact cast to a wide type of the same step.
@@ -53,7 +53,7 @@ describe('hw fake quantization (QAT)', () => {
   it('keeps tf.memory flat over repeated gradient steps', () => {
     const t = parseFixed('ap_fixed<8,3,AP_RND_CONV,AP_SAT>');
     const x = tf.tensor1d([0.3, -5, 2.2]);
-    const step = () => grad((p) => tf.sum(tf.square(fakeQuant(p.x as never, t))))({ x });
+    const step = () => grad((p) => tf.sum(tf.square(fakeQuant((p as { x: tf.Tensor }).x, t))))({ x });
     step();
     const n0 = tf.memory().numTensors;
     for (let i = 0; i < 20; i++) step();
