@@ -3,24 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatGradCheck, type GradCheckResult } from '../../src/autodiff/testing/index.js';
-
-/** Asserts |a − b| ≤ atol + rtol·|b|. */
-export function assertClose(a: number, b: number, rtol: number, atol: number, what: string): void {
-  const tol = atol + rtol * Math.abs(b);
-  assert.ok(Number.isFinite(a) && Math.abs(a - b) <= tol, `${what}: got ${a}, expected ${b} (|diff| ${Math.abs(a - b).toExponential(3)} > tol ${tol.toExponential(3)})`);
-}
-
-/** Elementwise assertClose. */
-export function assertAllClose(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  assert.equal(a.length, b.length, `${what}: length ${a.length} vs ${b.length}`);
-  for (let i = 0; i < a.length; i++) assertClose(a[i], b[i], rtol, atol, `${what}[${i}]`);
-}
-
-/** Asserts a gradient check passed. */
-export function assertGradOk(r: GradCheckResult, what: string): void {
-  assert.ok(r.ok, `${what}: gradient check failed\n${formatGradCheck(r)}`);
-}
+export { assertClose, assertAllClose, assertGradOk } from '../../src/autodiff/testing/index.js';
 
 /** The pyhf validation cases in ../shared/validation/histfactory (relative to the repository root). */
 export const VALIDATION_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/validation/histfactory');

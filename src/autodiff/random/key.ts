@@ -8,16 +8,7 @@
  */
 import seedrandom from 'seedrandom';
 import { DiffhepError } from '../errors.js';
-
-/** 32-bit finalizer of MurmurHash3: a bijective mix with full avalanche. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32 } from './hash.js';
 
 function hashPair(a: number, b: number, c: number): [number, number] {
   const x = fmix32((a ^ Math.imul(c + 0x9e3779b9, 0x27d4eb2f)) >>> 0);

@@ -5,3 +5,4 @@
  */
 export * from './check-grad.js';
 export * from './arbitraries.js';
+export * from './assertions.js';

@@ -7,7 +7,7 @@
  * objective values a fit compares), computing the same function.
  * Parameters are named scalars shared across components by name.
  */
-import { tf, type Tensor, DomainError, special } from '../../autodiff/index.js';
+import { tf, type Tensor, DomainError, special, gaussLegendre } from '../../autodiff/index.js';
 
 /** Named parameter values. */
 export type ParamValues<T> = Record<string, T>;
@@ -187,31 +187,6 @@ export function bernstein(obs: Observable, coefficients: string[]): Pdf {
   };
 }
 
-/** Gauss–Legendre nodes/weights on [−1, 1] (Newton on P_n). */
-function gaussLegendre(n: number): { x: number[]; w: number[] } {
-  const x: number[] = [];
-  const w: number[] = [];
-  for (let i = 1; i <= n; i++) {
-    let z = Math.cos((Math.PI * (i - 0.25)) / (n + 0.5));
-    let dp = 0;
-    for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = z;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = (n * (z * p1 - p0)) / (z * z - 1);
-      const dz = p1 / dp;
-      z -= dz;
-      if (Math.abs(dz) < 1e-15) break;
-    }
-    x.push(z);
-    w.push(2 / ((1 - z * z) * dp * dp));
-  }
-  return { x, w };
-}
 
 /** Composite Gauss–Legendre nodes and weights over [lo, hi]. */
 export function quadratureNodes(lo: number, hi: number, panels = 32, order = 8): { x: number[]; w: number[] } {

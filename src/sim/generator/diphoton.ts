@@ -16,7 +16,7 @@
  *   uniform in ±y_max, isotropic decay; photon energies and polar angles
  *   follow (pathwise in the mass).
  */
-import { tf, type Tensor, PRNGKey, DomainError, NonFiniteError } from '../../autodiff/index.js';
+import { tf, type Tensor, PRNGKey, DomainError, NonFiniteError, gaussLegendre } from '../../autodiff/index.js';
 
 /** Theory parameters (scalar tensors) of the diphoton model. */
 export interface DiphotonTheory {
@@ -120,8 +120,8 @@ export function diphotonEvents(theory: DiphotonTheory, key: PRNGKey, o: Diphoton
     const oneMinus = tf.neg(tf.expm1(tf.neg(xi1))); // 1 − e^−ξ₁
     const t = tf.clipByValue(tf.div(tf.neg(tf.log1p(tf.neg(tf.mul(u, oneMinus)))), xi1), 0, 1);
     const z1 = tf.div(oneMinus, xi1); // ∫₀¹ e^−ξ₁t dt
-    const nodes = tf.tensor1d(GL48.map(([x]) => 0.5 * (x + 1)));
-    const wts = tf.tensor1d(GL48.map(([, w]) => 0.5 * w));
+    const nodes = tf.tensor1d(GL48.x.map((x) => 0.5 * (x + 1)));
+    const wts = tf.tensor1d(GL48.w.map((w) => 0.5 * w));
     const z = tf.sum(tf.mul(wts, tf.exp(tf.neg(tf.add(tf.mul(xi1, nodes), tf.mul(theory.curvature, tf.square(nodes)))))));
     const w = tf.mul(tf.exp(tf.neg(tf.mul(theory.curvature, tf.square(t)))), tf.div(tf.mul(z1, o.backgroundYield / nb), z));
     parts.push({ m: tf.add(lo, tf.mul(t, span)), w });
@@ -151,25 +151,3 @@ export function diphotonTheory(p: { mass: number; width: number; mu: number; slo
   return { mass: tf.scalar(p.mass), width: tf.scalar(p.width), mu: tf.scalar(p.mu), slope: tf.scalar(p.slope), curvature: tf.scalar(p.curvature) };
 }
 
-function gaussLegendre(n: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 1; i <= n; i++) {
-    let x = Math.cos((Math.PI * (i - 0.25)) / (n + 0.5));
-    let dp = 1;
-    for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = x;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = (n * (x * p1 - p0)) / (x * x - 1);
-      const dx = p1 / dp;
-      x -= dx;
-      if (Math.abs(dx) < 1e-15) break;
-    }
-    out.push([x, 2 / ((1 - x * x) * dp * dp)]);
-  }
-  return out;
-}

@@ -7,16 +7,7 @@
  * PRNGKey's two 32-bit words by the murmur3 finalizer; Box-Muller gives the
  * normal.
  */
-import type { PRNGKey } from '../../autodiff/index.js';
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32, type PRNGKey } from '../../autodiff/index.js';
 
 function mix(key: PRNGKey, stream: number, a: number, b: number, salt: number): number {
   let h = fmix32(key.hi ^ Math.imul(stream + 1, 0x9e3779b9));

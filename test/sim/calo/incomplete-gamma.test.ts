@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { tf, special, type Tensor } from '../../../src/autodiff/index.js';
+import { gaussLegendre } from '../../../src/autodiff/quadrature.js';
 import { assertGradClose, propertyParams, arbFloat32 } from '../../../src/autodiff/testing/index.js';
 import { regularizedGammaP, gammaPDerivA, gammaQuantile, gammaByInversion } from '../../../src/sim/calo/index.js';
 
@@ -31,7 +32,8 @@ describe('calo: regularized incomplete gamma', () => {
 
   it('∂P/∂a matches a Gauss–Legendre quadrature of ∫ (ln t − ψ(a)) t^(a−1) e^−t / Γ(a) to 1e-6', () => {
     // ψ(a) from d/da ln Γ(a) by a float64 difference of lgamma; quadrature on t = x s^(1/a) (smooth integrand).
-    const gl = gaussLegendre(40);
+    const rule = gaussLegendre(40);
+    const gl = rule.x.map((node, i) => [node, rule.w[i]] as const);
     for (const [a, x] of [[2.5, 1.7], [4.2, 6.0], [7.0, 3.0]]) {
       const psi = (special.lgamma(a + 1e-5) - special.lgamma(a - 1e-5)) / 2e-5;
       let s = 0;
@@ -74,25 +76,3 @@ describe('calo: regularized incomplete gamma', () => {
   });
 });
 
-function gaussLegendre(n: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 1; i <= n; i++) {
-    let x = Math.cos((Math.PI * (i - 0.25)) / (n + 0.5));
-    let dp = 0;
-    for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = x;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = (n * (x * p1 - p0)) / (x * x - 1);
-      const dx = p1 / dp;
-      x -= dx;
-      if (Math.abs(dx) < 1e-15) break;
-    }
-    out.push([x, 2 / ((1 - x * x) * dp * dp)]);
-  }
-  return out;
-}
