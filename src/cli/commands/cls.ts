@@ -1,17 +1,17 @@
 /** `diffhep cls WORKSPACE.json [--mu 1] [--test-stat qtilde|q] [--json]`: asymptotic CLs as pyhf's `cls`. */
 import type { Command } from 'commander';
+import { addWorkspaceOptions } from './workspace-options.js';
 import { DiffhepError } from '../../autodiff/errors.js';
 
 export function registerCls(program: Command): void {
-  program
-    .command('cls')
-    .description('asymptotic CLs (observed and expected band) of a pyhf JSON workspace')
-    .argument('<workspace>', 'pyhf JSON workspace')
-    .option('--mu <value>', 'POI value tested', '1')
-    .option('--test-stat <name>', 'qtilde or q', 'qtilde')
-    .option('--normsys <code>', 'normsys interpolation: code4 (pyhf 0.7 default) or code1', 'code4')
-    .option('--histosys <code>', 'histosys interpolation: code4p (pyhf 0.7 default) or code0', 'code4p')
-    .option('--json', 'print JSON')
+  addWorkspaceOptions(
+    program
+      .command('cls')
+      .description('asymptotic CLs (observed and expected band) of a pyhf JSON workspace')
+      .argument('<workspace>', 'pyhf JSON workspace')
+      .option('--mu <value>', 'POI value tested', '1')
+      .option('--test-stat <name>', 'qtilde or q', 'qtilde')
+  )
     .action(async (path: string, opts: { mu: string; testStat: string; normsys: string; histosys: string; json?: boolean }) => {
       const mu = Number(opts.mu);
       if (!Number.isFinite(mu)) throw new DiffhepError(`--mu must be a number, got '${opts.mu}'`, 'mu');

@@ -1,14 +1,14 @@
 /** `diffhep fit WORKSPACE.json [--json]`: maximum-likelihood fit with HESSE uncertainties. */
 import type { Command } from 'commander';
+import { addWorkspaceOptions } from './workspace-options.js';
 
 export function registerFit(program: Command): void {
-  program
-    .command('fit')
-    .description('maximum-likelihood fit (MIGRAD + HESSE) of a pyhf JSON workspace to its observed data')
-    .argument('<workspace>', 'pyhf JSON workspace')
-    .option('--normsys <code>', 'normsys interpolation: code4 (pyhf 0.7 default) or code1', 'code4')
-    .option('--histosys <code>', 'histosys interpolation: code4p (pyhf 0.7 default) or code0', 'code4p')
-    .option('--json', 'print JSON')
+  addWorkspaceOptions(
+    program
+      .command('fit')
+      .description('maximum-likelihood fit (MIGRAD + HESSE) of a pyhf JSON workspace to its observed data')
+      .argument('<workspace>', 'pyhf JSON workspace')
+  )
     .action(async (path: string, opts: { normsys: string; histosys: string; json?: boolean }) => {
       const { loadWorkspaceModel, fitModel, interpOptions } = await import('../../inference/index.js');
       const model = loadWorkspaceModel(path, interpOptions(opts.normsys, opts.histosys));

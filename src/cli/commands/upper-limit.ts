@@ -1,18 +1,18 @@
 /** `diffhep upper-limit WORKSPACE.json [--json]`: 95 % CL upper limit on the POI (observed and expected band). */
 import type { Command } from 'commander';
+import { addWorkspaceOptions } from './workspace-options.js';
 import { DiffhepError } from '../../autodiff/errors.js';
 
 export function registerUpperLimit(program: Command): void {
-  program
-    .command('upper-limit')
-    .description('CLs upper limit on the POI of a pyhf JSON workspace, by a linear scan (pyhf upper_limit) or by root finding')
-    .argument('<workspace>', 'pyhf JSON workspace')
-    .option('--scan <lo:hi:n>', 'scan of the POI', '0:5:51')
-    .option('--method <name>', 'scan or root', 'scan')
-    .option('--level <alpha>', 'CLs level (0.05 for 95 % CL)', '0.05')
-    .option('--normsys <code>', 'normsys interpolation: code4 (pyhf 0.7 default) or code1', 'code4')
-    .option('--histosys <code>', 'histosys interpolation: code4p (pyhf 0.7 default) or code0', 'code4p')
-    .option('--json', 'print JSON')
+  addWorkspaceOptions(
+    program
+      .command('upper-limit')
+      .description('CLs upper limit on the POI of a pyhf JSON workspace, by a linear scan (pyhf upper_limit) or by root finding')
+      .argument('<workspace>', 'pyhf JSON workspace')
+      .option('--scan <lo:hi:n>', 'scan of the POI', '0:5:51')
+      .option('--method <name>', 'scan or root', 'scan')
+      .option('--level <alpha>', 'CLs level (0.05 for 95 % CL)', '0.05')
+  )
     .action(async (path: string, opts: { scan: string; method: string; level: string; normsys: string; histosys: string; json?: boolean }) => {
       const level = Number(opts.level);
       if (!(level > 0 && level < 1)) throw new DiffhepError(`--level must be in (0, 1), got '${opts.level}'`, 'level');
