@@ -19,3 +19,4 @@ export * from './verilog/writer.js';
 export * from './verilog/project.js';
 export * from './verify.js';
 export * from './report.js';
+export * from './qat/index.js';
