@@ -10,7 +10,7 @@
  * readout, with the expected noise contribution removed; with Gaussian noise
  * it is -2 ln L, so 2 H^-1 at the minimum is the covariance.
  */
-import { tf, hessian, linalg, prngKey, type Tensor, type ParamSet, type PRNGKey } from '../../src/autodiff/index.js';
+import { tf, hessian, linalg, prngKey, DomainError, type Tensor, type ParamSet, type PRNGKey } from '../../src/autodiff/index.js';
 import {
   ANCHOR_FIT_PARAMS,
   planReadout,
@@ -175,11 +175,71 @@ function evalLoss(fn: (u: Tensor) => Tensor, u: number[]): number {
   return tf.tidy(() => fn(tf.tensor1d(u)).dataSync()[0]);
 }
 
+/** One event of a fit: its segments and its pseudo-data (the losses of events add). */
+export interface FitEvent {
+  seg: Segments;
+  data: PseudoData;
+}
+
+type StageLoss = typeof chi2;
+
+/** Value, gradient and Hessian of a loss summed over the events, at the current values of `ps`. */
+function summedHessian(events: FitEvent[], ps: ParamSet, c: SimConfig, lossOf: StageLoss): { value: number; gradient: number[]; matrix: number[][] } {
+  let acc: { value: number; gradient: number[]; matrix: number[][] } | undefined;
+  const u0 = Array.from(ps.unconstrainedVector());
+  for (const ev of events) {
+    const ctx = lossContext(ev.seg, ps, c, ev.data);
+    const uT = tf.tensor1d(u0);
+    let h;
+    try {
+      h = hessian((p) => lossOf(ev.seg, ps, c, ev.data, ctx, (p as { u: Tensor }).u))({ u: uT });
+    } finally {
+      ctx.dispose();
+      uT.dispose();
+    }
+    acc = acc
+      ? { value: acc.value + h.value, gradient: acc.gradient.map((g, i) => g + h.gradient[i]), matrix: acc.matrix.map((r, i) => r.map((x, j) => x + h.matrix[i][j])) }
+      : { value: h.value, gradient: h.gradient, matrix: h.matrix };
+  }
+  return acc as { value: number; gradient: number[]; matrix: number[][] };
+}
+
+/** A loss summed over the events at the unconstrained point u, each planned at the current values of `ps`. */
+function summedLoss(events: FitEvent[], ps: ParamSet, c: SimConfig, lossOf: StageLoss, u: number[]): number {
+  let f = 0;
+  for (const ev of events) {
+    const ctx = lossContext(ev.seg, ps, c, ev.data);
+    try {
+      f += evalLoss((t) => lossOf(ev.seg, ps, c, ev.data, ctx, t), u);
+    } finally {
+      ctx.dispose();
+    }
+  }
+  return f;
+}
+
+/** Options of `calibrate`. */
+export interface CalibrateOptions {
+  maxIter1: number;
+  maxIter2: number;
+  onStep?: (s: FitStep) => void;
+}
+
 /**
  * Fits the trainable parameters of `ps` (modified in place) to the data by
  * Levenberg-Marquardt on the exact Hessian, stage 1 then stage 2.
  */
-export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData, opts: { maxIter1: number; maxIter2: number; onStep?: (s: FitStep) => void }): FitResult {
+export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData, opts: CalibrateOptions): FitResult {
+  return calibrateEvents([{ seg, data: d }], ps, c, opts);
+}
+
+/**
+ * `calibrate` on several independent events (readouts): the losses, their
+ * gradients and Hessians are sums over the events, so a large sample is fitted
+ * one readout at a time in bounded memory.
+ */
+export function calibrateEvents(events: FitEvent[], ps: ParamSet, c: SimConfig, opts: CalibrateOptions): FitResult {
+  if (events.length === 0) throw new DomainError('events', 0, 'at least one event is needed');
   const history: FitStep[] = [];
   let iteration = 0;
   let finalLoss = NaN;
@@ -189,15 +249,7 @@ export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoDa
     const maxIter = stage === 1 ? opts.maxIter1 : opts.maxIter2;
     for (let it = 0; it < maxIter; it++) {
       const u0 = Array.from(ps.unconstrainedVector());
-      const ctx = lossContext(seg, ps, c, d);
-      const uT = tf.tensor1d(u0);
-      let h;
-      try {
-        h = hessian((p) => lossOf(seg, ps, c, d, ctx, (p as { u: Tensor }).u))({ u: uT });
-      } finally {
-        ctx.dispose();
-        uT.dispose();
-      }
+      const h = summedHessian(events, ps, c, lossOf);
       // stage 1 moves only the field (it aligns the drift time); stage 2 moves all
       const free = stage === 1 ? [ps.trainableNames().indexOf('drift.efield')] : u0.map((_, i) => i);
       let accepted = false;
@@ -217,9 +269,7 @@ export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoDa
         free.forEach((i, k) => (step[i] = sub[k]));
         const u1 = projectToBounds(ps, u0.map((x, i) => x + step[i]));
         // the trial point is evaluated with the plan at the current point (same cells)
-        const ctx1 = lossContext(seg, ps, c, d);
-        const f1 = evalLoss((u) => lossOf(seg, ps, c, d, ctx1, u), u1);
-        ctx1.dispose();
+        const f1 = summedLoss(events, ps, c, lossOf, u1);
         if (Number.isFinite(f1) && f1 <= h.value) {
           ps.setUnconstrained(u1);
           lambda = Math.max(lambda / 5, 1e-9);
@@ -236,11 +286,7 @@ export function calibrate(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoDa
     }
   }
   // covariance from the Hessian of the chi^2 at the final point: cov_u = 2 H^-1
-  const ctx = lossContext(seg, ps, c, d);
-  const uT = tf.tensor1d(Array.from(ps.unconstrainedVector()));
-  const h = hessian((p) => chi2(seg, ps, c, d, ctx, (p as { u: Tensor }).u))({ u: uT });
-  ctx.dispose();
-  uT.dispose();
+  const h = summedHessian(events, ps, c, chi2);
   finalLoss = h.value;
   let cov: number[][];
   try {

@@ -11,10 +11,11 @@
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, prngKey, writeJsonAtomic, type Tensor } from '../../src/autodiff/index.js';
-import { lartpcParams, module0Config, randomTracks, concatSegments, driftVelocityHost, LARPIX, simulate, saveEventDisplay, type Segments } from '../../src/sim/lartpc/index.js';
+import { lartpcParams, module0Config, driftVelocityHost, LARPIX, simulate, saveEventDisplay, type Segments } from '../../src/sim/lartpc/index.js';
 import { savePlot, linePlot, heatmapWithPath, scatterPlot } from '../../src/plot/index.js';
 import { startProgress } from '../../src/cli/progress.js';
 import type { ExperimentOptions } from '../types.js';
+import { mixedTracks } from './fisher.js';
 import { makePseudoData, calibrate, drawTarget, fitParamNames, lossContext, chi2, type FitResult } from './fit.js';
 
 interface RunRecord {
@@ -32,11 +33,7 @@ interface RunRecord {
 
 /** The track sample: muons and protons in both TPCs, drift distances 3-28 cm. */
 export function trackSample(seed: number, nTracks: number): Segments {
-  const key = prngKey(seed).fold('tracks');
-  const o = { maxLengthCm: 8, stepCm: 0.4, protonFraction: 0.5, protonMeV: [40, 120] as [number, number] };
-  const a = randomTracks(key.fold(0), Math.ceil(nTracks / 2), { box: { x: [-12, 12], y: [-30, -6], z: [2.5, 28] }, ...o });
-  const b = randomTracks(key.fold(1), Math.floor(nTracks / 2), { box: { x: [-12, 12], y: [-30, -6], z: [-28, -2.5] }, ...o });
-  return concatSegments([a, b]);
+  return mixedTracks(prngKey(seed).fold('tracks'), nTracks);
 }
 
 const SHORT: Record<string, string> = { 'recombination.Ab': 'A_b', 'recombination.kb': 'k_b', 'drift.DT': 'D_T', 'drift.DL': 'D_L', 'drift.lifetime': 'lifetime', 'drift.efield': 'E' };
