@@ -86,9 +86,14 @@ export function hgqParamDefs(sizes: number[], h: HgqOptions): ParamDefTree {
   };
 }
 
+/** f rounded to the nearest integer, ties up (as `Math.round`, the same rule at export). */
+function roundHalfUp(f: Tensor): Tensor {
+  return tf.floor(tf.add(f, 0.5));
+}
+
 /** round(f) in the forward pass, the identity in the backward pass. */
 function roundSte(f: Tensor): Tensor {
-  return tf.add(f, stopGradient(tf.sub(tf.round(f), f)));
+  return tf.add(f, stopGradient(tf.sub(roundHalfUp(f), f)));
 }
 
 /**
@@ -97,7 +102,7 @@ function roundSte(f: Tensor): Tensor {
  */
 export function hgqQuantize(x: Tensor, f: Tensor): Tensor {
   return tf.tidy(() => {
-    const scale = tf.pow(2, tf.round(stopGradient(f)));
+    const scale = tf.pow(2, roundHalfUp(stopGradient(f)));
     const q = tf.div(tf.floor(tf.add(tf.mul(stopGradient(x), scale), 0.5)), scale);
     const delta = stopGradient(tf.sub(q, x));
     // value x + δ; the f-term is zero in value and carries ∂/∂f = −ln2·δ.

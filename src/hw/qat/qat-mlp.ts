@@ -253,3 +253,31 @@ export function mlpFloatModel(params: unknown, name = 'mlp'): FloatModel {
   });
   return { name, nIn: layers[0].w.length, layers: out };
 }
+
+/**
+ * The per-layer types of a float MLP model whose dense and ReLU layers carry
+ * types (as `ptqModel` returns them), as `LayerQuant`s: QAT then trains with
+ * exactly the precision post-training quantization chose.
+ *
+ * @example
+ * ```ts
+ * const fm = mlpFloatModel(floatParams);
+ * const q = layerQuantOf(ptqModel(fm, profileRanges(fm, xCalib), { width: 4 }));
+ * ```
+ */
+export function layerQuantOf(model: FloatModel): LayerQuant[] {
+  const out: LayerQuant[] = [];
+  model.layers.forEach((l, k) => {
+    if (l.kind === 'dense') {
+      const f = `layers[${k}] '${l.name}'`;
+      if (l.weightType === undefined || l.biasType === undefined || l.resultType === undefined) {
+        throw new DiffhepError(`${f}: dense layer without weight, bias and result types`, `${f}`);
+      }
+      out.push({ weight: l.weightType, bias: l.biasType, accum: l.accumType, result: l.resultType });
+    } else if (l.kind === 'relu') {
+      if (out.length === 0) throw new DiffhepError(`layers[${k}] '${l.name}': a ReLU before any dense layer`, `layers[${k}]`);
+      if (l.resultType !== undefined) out[out.length - 1].relu = l.resultType;
+    } else throw new DiffhepError(`layers[${k}] '${l.name}': only dense and ReLU layers map to LayerQuant, got ${l.kind}`, `layers[${k}]`);
+  });
+  return out;
+}

@@ -30,6 +30,7 @@ import {
   tf,
   writeJsonAtomic,
   type ParamDefTree,
+  type Schedule,
   type Tensor,
   type Tree,
 } from '../../autodiff/index.js';
@@ -67,7 +68,8 @@ export interface TrainClassifierOptions {
   yVal?: Int32Array;
   epochs: number;
   batchSize: number;
-  learningRate: number;
+  /** Adam's learning rate: a number or a schedule of the step (e.g. `cosineDecay`). */
+  learningRate: number | Schedule;
   seed: number;
   /** Fixed per-layer types (QAT) or 'float' (default). */
   quant?: LayerQuant[] | 'float';
@@ -127,7 +129,7 @@ function checkOptions(o: TrainClassifierOptions): void {
   if (o.sizes[o.sizes.length - 1] < 2) throw new DomainError('sizes', o.sizes, 'at least 2 classes');
   if (!(Number.isInteger(o.epochs) && o.epochs > 0)) throw new DomainError('epochs', o.epochs, 'a positive integer');
   if (!(Number.isInteger(o.batchSize) && o.batchSize > 0)) throw new DomainError('batchSize', o.batchSize, 'a positive integer');
-  if (!(Number.isFinite(o.learningRate) && o.learningRate > 0)) throw new DomainError('learningRate', o.learningRate, 'a positive number');
+  if (typeof o.learningRate !== 'function' && !(Number.isFinite(o.learningRate) && o.learningRate > 0)) throw new DomainError('learningRate', o.learningRate, 'a positive number');
   if (!Number.isFinite(o.seed)) throw new DomainError('seed', o.seed, 'a finite number');
   if (o.hgq && o.quant && o.quant !== 'float') throw new DiffhepError('options quant and hgq exclude each other: HGQ learns the bit widths', 'hgq');
   if (o.checkpointEvery !== undefined && !(Number.isInteger(o.checkpointEvery) && o.checkpointEvery > 0)) throw new DomainError('checkpointEvery', o.checkpointEvery, 'a positive integer');
