@@ -6,6 +6,8 @@
  * Granularity: one fractional-bit parameter f per weight (per-weight bit
  * widths), one per layer for the activations (the layer's result and ReLU
  * output) and the bias, which shares the layer's activation f as in HGQ.
+ * Weight f may go negative (steps coarser than 1, down to `fracBitsBounds[0]`);
+ * activation f stays >= 0 (the exported types have F >= 0).
  *
  * Quantizer: q(x) = floor(x · 2^f̂ + 1/2) / 2^f̂ with f̂ = round(f) (round to
  * nearest, ties up: the `RND` mode), no saturation during training.
@@ -81,7 +83,8 @@ export function hgqParamDefs(sizes: number[], h: HgqOptions): ParamDefTree {
   return {
     layers: sizes.slice(0, -1).map((n, i) => ({
       f: param(Array.from({ length: n }, () => new Array<number>(sizes[i + 1]).fill(o.initFracBits)), opt),
-      fa: param(o.initFracBits, opt),
+      // Activation (and bias) steps stay at or below 1: the exported types need F >= 0.
+      fa: param(Math.max(0, o.initFracBits), { ...opt, bounds: [0, o.fracBitsBounds[1]] as [number, number] }),
     })),
   };
 }
@@ -207,7 +210,7 @@ export function hgqExport(values: MlpValues, bits: HgqLayerBits[], layerMax: { p
   let bIn = inputType.width;
   values.layers.forEach((l, li) => {
     const nOut = l.b.length;
-    const fA = Math.round(bits[li].fa);
+    const fA = Math.max(0, Math.round(bits[li].fa));
     const m = masks?.[li];
     const flatF: number[] = [];
     let fMax = -Infinity;
@@ -229,7 +232,8 @@ export function hgqExport(values: MlpValues, bits: HgqLayerBits[], layerMax: { p
       }),
     );
     const b = l.b.map((v) => quantizeRnd(v, fA));
-    if (!Number.isFinite(fMax)) fMax = 0; // every weight is zero
+    // The type's step is the finest weight step, and at most 1 (F >= 0); an all-zero layer gets F = 0.
+    fMax = Number.isFinite(fMax) ? Math.max(0, fMax) : 0;
     const wI = integerBitsFor(wMin, wMax);
     const bI = integerBitsFor(Math.min(0, ...b), Math.max(0, ...b));
     const rI = integerBitsFor(-layerMaxAbs(layerMax.pre[li]), layerMaxAbs(layerMax.pre[li]));
