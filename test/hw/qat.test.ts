@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { DiffhepError, DomainError, grad, prngKey, ShapeMismatchError, tf, type Tensor } from '../../src/autodiff/index.js';
-import { propertyParams } from '../../src/autodiff/testing/index.js';
+import { assertAllClose, assertGradClose, propertyParams } from '../../src/autodiff/testing/index.js';
 import { fixedType, fromNumber, OVERFLOW_MODES, QUANT_MODES, rawRange, type FixedType } from '../../src/hw/fixed/ap-fixed.js';
 import { emulate } from '../../src/hw/emulate/emulator.js';
 import { accuracy, irFromQat, qatMlpForward, trainClassifier, uniformLayerQuant, type LayerQuant } from '../../src/hw/qat/index.js';
@@ -152,6 +152,33 @@ describe('hw QAT: quantized MLP forward pass', () => {
       propertyParams(40, 32),
     );
     assert.ok(seen.in > 100 && seen.out > 50, `both regimes exercised: ${JSON.stringify(seen)}`);
+  });
+
+  it('with wide types the straight-through gradient of the loss is the float gradient, itself checked against finite differences (property)', () => {
+    const wide = fixedType(24, 8, { quant: 'RND', overflow: 'SAT' }); // step 2^-16, range ±128: no saturation here
+    const q: LayerQuant[] = [0, 1].map(() => ({ weight: wide, bias: wide, result: wide }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
+        const z = prngKey(seed).normals(3 * 5 + 5 + 5 * 2 + 2 + 6 * 3);
+        const r = (a: number, b: number) => Array.from(z.subarray(a, b), (v) => Math.fround(v * 0.7));
+        const params = { layers: [{ w: tf.tensor2d(r(0, 15), [3, 5]), b: tf.tensor1d(r(15, 20)) }, { w: tf.tensor2d(r(20, 30), [5, 2]), b: tf.tensor1d(r(30, 32)) }] };
+        const x = tf.tensor2d(r(32, 50), [6, 3]);
+        const labels = tf.oneHot(tf.tensor1d([0, 1, 1, 0, 1, 0], 'int32'), 2);
+        const loss = (quant: LayerQuant[] | 'float') => (p: unknown) => tf.neg(tf.mean(tf.sum(tf.mul(labels, tf.logSoftmax(qatMlpForward(p as never, x, quant))), 1)));
+        try {
+          assertGradClose(loss('float'), params as never, { maxElements: 12, seed });
+          const gq = grad(loss(q) as never)(params as never) as { layers: { w: number[][]; b: number[] }[] };
+          const gf = grad(loss('float') as never)(params as never) as { layers: { w: number[][]; b: number[] }[] };
+          gq.layers.forEach((l, i) => {
+            assertAllClose(l.w.flat(), gf.layers[i].w.flat(), 0, 2e-4, `layer ${i} dw`);
+            assertAllClose(l.b, gf.layers[i].b, 0, 2e-4, `layer ${i} db`);
+          });
+        } finally {
+          tf.dispose([x, labels, ...params.layers.flatMap((l) => [l.w, l.b])]);
+        }
+      }),
+      propertyParams(10, 33),
+    );
   });
 
   it('rejects a wrong number of layer types and a non-wrapping accumulator, naming the field', () => {

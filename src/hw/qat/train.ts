@@ -255,7 +255,12 @@ export function trainClassifier(o: TrainClassifierOptions): TrainClassifierResul
     start = readMainNextStep(o.checkpoint);
     if (start > 0) {
       if (!existsSync(sidecarPath)) throw new DiffhepError(`checkpoint '${o.checkpoint}' has no companion '${sidecarPath}' (masks, history); delete the checkpoint to start afresh`, 'checkpoint');
-      const sc = JSON.parse(readFileSync(sidecarPath, 'utf8')) as Sidecar;
+      let sc: Sidecar;
+      try {
+        sc = JSON.parse(readFileSync(sidecarPath, 'utf8')) as Sidecar;
+      } catch (e) {
+        throw new DiffhepError(`'${sidecarPath}' is not valid JSON (${(e as Error).message}); delete it and '${o.checkpoint}' to start afresh`, 'checkpoint');
+      }
       const snap = sc.snapshots?.find((s) => s.nextStep === start);
       if (!snap) throw new DiffhepError(`'${sidecarPath}' holds no state for step ${start} of '${o.checkpoint}'; delete both to start afresh`, 'checkpoint');
       history = snap.history;
@@ -313,10 +318,17 @@ export function trainClassifier(o: TrainClassifierOptions): TrainClassifierResul
     let meanWeightBits: number | undefined;
     if (hgq && vals.hgq) {
       const bits: HgqLayerBits[] = vals.hgq.layers.map((l, i) => ({ f: nest2(l.f, o.sizes[i], o.sizes[i + 1]), fa: l.fa }));
-      const ranges = tf.tidy(() => {
-        const mT = masks ? masks.map((m, i) => tf.tensor2d(m, [o.sizes[i], o.sizes[i + 1]])) : undefined;
-        return hgqLayerRanges(r.params.constantTree(), (r.params.constantTree() as { hgq: Tree<Tensor> }).hgq, xT, { inputCast, masks: mT });
-      });
+      // Largest |pre-activation| and ReLU output per layer over the training set, in chunks.
+      const ranges = { pre: new Array<number>(nLayers).fill(0), post: new Array<number>(nLayers - 1).fill(0) };
+      for (let s = 0; s < n; s += 8192) {
+        const c = tf.tidy(() => {
+          const mT = masks ? masks.map((m, i) => tf.tensor2d(m, [o.sizes[i], o.sizes[i + 1]])) : undefined;
+          const tree = r.params.constantTree() as { hgq: Tree<Tensor> };
+          return hgqLayerRanges(tree, tree.hgq, xT.slice([s, 0], [Math.min(n, s + 8192) - s, nIn]), { inputCast, masks: mT });
+        });
+        c.pre.forEach((v, i) => (ranges.pre[i] = Math.max(ranges.pre[i], v)));
+        c.post.forEach((v, i) => (ranges.post[i] = Math.max(ranges.post[i], v)));
+      }
       const ex = hgqExport(params, bits, ranges, inputType, masks ?? undefined);
       params = ex.params;
       quant = ex.quant;
