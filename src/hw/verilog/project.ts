@@ -17,6 +17,8 @@ import { packHex, type VerilogDesign, writeTestbench, writeVerilog } from './wri
 export interface DesignMeta {
   target: 'verilog';
   reuse: number;
+  /** 'parallel' (clk, x, y) or 'valid' (clk, x_valid, x, y_valid, y); absent in older exports means 'parallel'. */
+  ports?: 'parallel' | 'valid';
   latencyCycles: number;
   ii: number;
   inWidth: number;
@@ -47,7 +49,8 @@ export function exportVerilog(dir: string, ir: ModelIR, xRaw: bigint[][], opts: 
   writeFileSync(join(dir, 'model.json'), JSON.stringify(irToJson(ir)));
   const meta: DesignMeta = {
     target: 'verilog',
-    reuse: opts.reuse ?? 1,
+    reuse: d.reuse,
+    ports: d.ports,
     latencyCycles: d.latencyCycles,
     ii: d.ii,
     inWidth: d.inWidth,

@@ -4,10 +4,13 @@
  * shift-add tree (zero weights emit nothing), each neuron's sum a plain adder
  * expression in the accumulator width, and every layer's outputs are
  * registered, so the latency is one clock per layer and the initiation
- * interval 1. Casts are generated from the exact ap_fixed rules (fixed.ts).
+ * interval 1. At reuse factor R > 1 each dense layer shares ceil(nnz / R)
+ * multipliers over R phases (see `writeVerilog`), II = R. Casts are generated
+ * from the exact ap_fixed rules (fixed.ts).
  *
  * Ports: `x` is the inputs' raw values concatenated (input 0 in the low
- * bits), `W_in` bits each; `y` likewise for the outputs.
+ * bits), `W_in` bits each; `y` likewise for the outputs; at R > 1 also
+ * `x_valid` and `y_valid`.
  *
  * @example
  * ```ts
@@ -17,7 +20,7 @@
 import { DomainError } from '../../autodiff/index.js';
 import { csdTerms } from './csd.js';
 import { castRaw, type FixedType, fracBits, rawRange } from '../fixed/ap-fixed.js';
-import { layerWidth, type ModelIR } from '../ir.js';
+import { type DenseLayer, layerWidth, type ModelIR } from '../ir.js';
 
 /** Width of the signed internal wire that holds a type (one extra bit for unsigned types). */
 export function wireWidth(t: FixedType): number {
@@ -93,8 +96,56 @@ export function emitCast(lines: string[], n: string, src: string, wi: number, fi
   return out;
 }
 
+/** Logic bits a cast emitted by `emitCast` spends: the rounding incrementer and the overflow comparators and mux (0 for a pure wire cast). */
+export function castLogicBits(wi: number, fi: number, t: FixedType): number {
+  const shift = fi - fracBits(t);
+  let bits = 0;
+  let wq = wi - shift;
+  if (shift > 0) {
+    wq = Math.max(wi, shift + 2) - shift + 1;
+    if (t.quant !== 'TRN') bits += wq + shift;
+  }
+  if (t.overflow !== 'WRAP') bits += 2 * Math.max(wq, t.width + 2) + wireWidth(t);
+  return bits;
+}
+
+/**
+ * Structural counts of a generated design, gathered while writing it: the
+ * inputs of the analytic resource estimator (src/hw/estimate). Widths are in
+ * bits of the generated signals.
+ */
+export interface DesignStats {
+  /** Σ over non-zero constant products of (CSD digits × product width) (reuse 1). */
+  csdBits: number;
+  /** Σ over neuron sums of (operands × accumulator width) (reuse 1). */
+  sumBits: number;
+  /** Σ over accumulators of ((multiplier operands + 1) × accumulator width) (reuse > 1). */
+  accBits: number;
+  /** Σ over multipliers of (input mux sources − 1) × input width (reuse > 1). */
+  muxBits: number;
+  /** Σ over multipliers of the weight ROM width (reuse > 1). */
+  romBits: number;
+  /** Σ over gated multiplier → accumulator connections of the accumulator width (reuse > 1). */
+  gateBits: number;
+  /** Σ of rounding and overflow logic bits of every cast. */
+  castBits: number;
+  /** ReLU muxes and argmax comparators (bits). */
+  actBits: number;
+  /** Σ of register widths (flip-flops before synthesis removes constant bits). */
+  registerBits: number;
+  /** Multipliers (reuse > 1): their operand widths [x, w]. */
+  multipliers: [number, number][];
+}
+
 export interface VerilogDesign {
   verilog: string;
+  /** Reuse factor: products per multiplier per input vector. */
+  reuse: number;
+  /**
+   * 'parallel': ports (clk, x, y), one vector per clock, y valid `latencyCycles` later (reuse 1);
+   * 'valid': ports (clk, x_valid, x, y_valid, y), x sampled when x_valid, y valid while y_valid (reuse > 1).
+   */
+  ports: 'parallel' | 'valid';
   /** Clock cycles from input to output. */
   latencyCycles: number;
   /** Initiation interval (cycles between successive inputs). */
@@ -102,31 +153,91 @@ export interface VerilogDesign {
   inWidth: number;
   outWidth: number;
   nOut: number;
-  /** Non-zero constant-multiplication shift-add terms. */
+  /** Non-zero constant-multiplication shift-add terms (reuse 1). */
   csdTerms: number;
   /** Adder operands in all neuron sums. */
   adderOperands: number;
+  stats: DesignStats;
 }
 
-/** Generates the Verilog of `ir` as module `top` (reuse factor 1, fully parallel). */
+/** One product a multiplier computes in one phase: input i times weight w into output j. */
+export interface ProductSlot {
+  i: number;
+  j: number;
+  w: bigint;
+}
+
+/**
+ * The time-multiplexed schedule of a dense layer at reuse factor R: its
+ * non-zero weights in output-major order (output j, then input i), dealt to
+ * ceil(nnz / R) multipliers, R consecutive products each; multiplier m
+ * computes product m·R + c in phase c (null: idle, weight 0).
+ */
+export function denseSchedule(l: DenseLayer, reuse: number): (ProductSlot | null)[][] {
+  const prods: ProductSlot[] = [];
+  for (let j = 0; j < l.nOut; j++) for (let i = 0; i < l.nIn; i++) if (l.weights[i][j] !== 0n) prods.push({ i, j, w: l.weights[i][j] });
+  const m = Math.ceil(prods.length / reuse);
+  return Array.from({ length: m }, (_, k) => Array.from({ length: reuse }, (_, c) => prods[k * reuse + c] ?? null));
+}
+
+/** Bits of a counter of R phases. */
+function counterBits(reuse: number): number {
+  return Math.max(1, Math.ceil(Math.log2(reuse)));
+}
+
+/**
+ * Generates the Verilog of `ir` as module `top`.
+ *
+ * Reuse factor 1 (default): fully parallel, every constant product a CSD
+ * shift-add tree, one register stage per layer, latency = layers, II 1.
+ *
+ * Reuse factor R > 1: every dense layer time-multiplexes its non-zero
+ * products over R phases (`denseSchedule`) on ceil(nnz / R) real multipliers
+ * whose weight comes from a per-phase constant table (a ROM on the phase
+ * counter) and whose input from a per-phase mux; each product is cast to the
+ * accumulator type and added (wrapping) into per-output accumulator registers
+ * that start from the cast bias in phase 0, and the last phase's sum is cast
+ * to the result type and registered. The input vector is registered on
+ * `x_valid`; a dense layer takes R cycles, ReLU and argmax one; II = R.
+ * Inputs must come at least R cycles apart.
+ */
 export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: string } = {}): VerilogDesign {
   const reuse = opts.reuse ?? 1;
-  if (reuse !== 1) throw new DomainError('reuse', reuse, 'the Verilog writer generates fully parallel designs (reuse factor 1) only');
+  if (!Number.isInteger(reuse) || reuse < 1 || reuse > 65536) throw new DomainError('reuse', reuse, 'an integer in [1, 65536]');
   const mod = opts.moduleName ?? 'top';
+  const mux = reuse > 1;
   const L: string[] = [];
   const inW = ir.inputType.width;
   const last = ir.layers[ir.layers.length - 1];
   const outT = last.resultType;
   const nOut = layerWidth(last);
+  const st: DesignStats = { csdBits: 0, sumBits: 0, accBits: 0, muxBits: 0, romBits: 0, gateBits: 0, castBits: 0, actBits: 0, registerBits: 0, multipliers: [] };
   let nTerms = 0;
   let nOps = 0;
-  L.push(`// ${ir.name}: generated by diffhep (src/hw/verilog.ts); fully parallel, one register stage per layer.`);
-  L.push(`module ${mod} (input wire clk, input wire [${ir.nIn * inW - 1}:0] x, output wire [${nOut * outT.width - 1}:0] y);`);
+  let latency = 0;
+  const cast = (n: string, src: string, wi: number, fi: number, t: FixedType) => {
+    st.castBits += castLogicBits(wi, fi, t);
+    return emitCast(L, n, src, wi, fi, t);
+  };
+  if (!mux) {
+    L.push(`// ${ir.name}: generated by diffhep (src/hw/verilog/writer.ts); fully parallel, one register stage per layer.`);
+    L.push(`module ${mod} (input wire clk, input wire [${ir.nIn * inW - 1}:0] x, output wire [${nOut * outT.width - 1}:0] y);`);
+  } else {
+    L.push(`// ${ir.name}: generated by diffhep (src/hw/verilog/writer.ts); reuse factor ${reuse}: dense layers time-multiplexed over ${reuse} phases.`);
+    L.push(`module ${mod} (input wire clk, input wire x_valid, input wire [${ir.nIn * inW - 1}:0] x, output wire y_valid, output wire [${nOut * outT.width - 1}:0] y);`);
+    L.push(`  reg [${ir.nIn * inW - 1}:0] x_r;`);
+    L.push(`  reg v_in = 1'b0;`);
+    L.push(`  always @(posedge clk) begin v_in <= x_valid; if (x_valid) x_r <= x; end`);
+    st.registerBits += ir.nIn * inW + 1;
+    latency = 1;
+  }
+  const xsrc = mux ? 'x_r' : 'x';
   // Stage 0 signals: the inputs as signed internal wires.
   let cur: string[] = [];
   let curT = ir.inputType;
+  let valid = 'v_in';
   for (let i = 0; i < ir.nIn; i++) {
-    const raw = `x[${(i + 1) * inW - 1}:${i * inW}]`;
+    const raw = `${xsrc}[${(i + 1) * inW - 1}:${i * inW}]`;
     L.push(`  wire signed [${wireWidth(curT) - 1}:0] in_${i} = ${curT.signed ? raw : `{1'b0, ${raw}}`};`);
     cur.push(`in_${i}`);
   }
@@ -135,7 +246,84 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
     L.push(`  // layer ${li}: ${l.name} (${l.kind})`);
     const wi = wireWidth(curT);
     const fi = fracBits(curT);
+    const wo = wireWidth(l.resultType);
     const next: string[] = [];
+    if (l.kind === 'dense' && mux) {
+      const wa = l.accumType.width;
+      const ww = wireWidth(l.weightType);
+      const wp = wi + ww;
+      const prodF = fi + fracBits(l.weightType);
+      const cb = counterBits(reuse);
+      const ph = `${p}_c`;
+      L.push(`  reg [${cb - 1}:0] ${ph} = ${cb}'d0;`);
+      L.push(`  always @(posedge clk) ${ph} <= (${ph} == ${cb}'d${reuse - 1}) ? ${cb}'d0 : (${valid} || ${ph} != ${cb}'d0) ? ${ph} + ${cb}'d1 : ${cb}'d0;`);
+      st.registerBits += cb;
+      const sched = denseSchedule(l, reuse);
+      const ops: string[][] = Array.from({ length: l.nOut }, () => []);
+      sched.forEach((slots, m) => {
+        const mx = `${p}_mx${m}`;
+        const mw = `${p}_mw${m}`;
+        const used = slots.filter((s): s is ProductSlot => s !== null);
+        const srcs = [...new Set(used.map((s) => s.i))];
+        st.muxBits += (srcs.length - 1) * wi;
+        st.romBits += ww;
+        st.multipliers.push([wi, ww]);
+        // Input mux: idle phases repeat the first source (their weight is 0).
+        L.push(`  reg signed [${wi - 1}:0] ${mx};`);
+        L.push(`  reg signed [${ww - 1}:0] ${mw};`);
+        const cases = slots.map((s, c) => (s ? `      ${cb}'d${c}: begin ${mx} = ${cur[s.i]}; ${mw} = ${shex(s.w, ww)}; end` : '')).filter(Boolean);
+        L.push(`  always @* begin`);
+        L.push(`    case (${ph})`);
+        L.push(...cases);
+        L.push(`      default: begin ${mx} = ${cur[used[0].i]}; ${mw} = ${hex(0n, ww)}; end`);
+        L.push(`    endcase`);
+        L.push(`  end`);
+        const mp = `${p}_mp${m}`;
+        L.push(`  wire signed [${wp - 1}:0] ${mp} = ${mx} * ${mw};`);
+        const pc = cast(`${mp}c`, mp, wp, prodF, l.accumType);
+        // Phases of this multiplier per output (contiguous, output-major order).
+        const outs = [...new Set(used.map((s) => s.j))];
+        for (const j of outs) {
+          if (outs.length === 1) {
+            ops[j].push(pc);
+            continue;
+          }
+          const cs = slots.map((s, c) => (s?.j === j ? c : -1)).filter((c) => c >= 0);
+          const [c0, c1] = [cs[0], cs[cs.length - 1]];
+          const cond = [c0 > 0 ? `${ph} >= ${cb}'d${c0}` : '', c1 < reuse - 1 ? `${ph} <= ${cb}'d${c1}` : ''].filter(Boolean).join(' && ');
+          const g = `${p}_g${m}_${j}`;
+          L.push(`  wire signed [${wa - 1}:0] ${g} = (${cond}) ? ${pc} : ${hex(0n, wa)};`);
+          st.gateBits += wa;
+          ops[j].push(g);
+        }
+      });
+      const last = `(${ph} == ${cb}'d${reuse - 1})`;
+      for (let j = 0; j < l.nOut; j++) {
+        const bAcc = castRaw(l.bias[j], fracBits(l.biasType), l.accumType);
+        const a = `${p}_a${j}`;
+        const s = `${p}_s${j}`;
+        L.push(`  reg signed [${wa - 1}:0] ${a};`);
+        L.push(`  wire signed [${wa - 1}:0] ${s} = ${[`(${ph} == ${cb}'d0 ? ${shex(bAcc, wa)} : ${a})`, ...ops[j]].join(' + ')};`);
+        L.push(`  always @(posedge clk) ${a} <= ${s};`);
+        st.accBits += (ops[j].length + 1) * wa;
+        st.registerBits += wa;
+        nOps += ops[j].length + 1;
+        const r = `${p}_q${j}`;
+        const cr = cast(`${p}_r${j}`, s, wa, fracBits(l.accumType), l.resultType);
+        L.push(`  reg signed [${wo - 1}:0] ${r};`);
+        L.push(`  always @(posedge clk) if ${last} ${r} <= ${cr};`);
+        st.registerBits += l.resultType.width;
+        next.push(r);
+      }
+      L.push(`  reg ${p}_v = 1'b0;`);
+      L.push(`  always @(posedge clk) ${p}_v <= ${last};`);
+      st.registerBits += 1;
+      valid = `${p}_v`;
+      latency += reuse;
+      cur = next;
+      curT = l.resultType;
+      return;
+    }
     if (l.kind === 'dense') {
       const wa = l.accumType.width;
       const prodF = fi + fracBits(l.weightType);
@@ -154,21 +342,24 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
           if (w === 0n) continue;
           const terms = csdTerms(w);
           nTerms += terms.length;
+          st.csdBits += terms.length * wp;
           const expr = terms.map((t, k) => `${t.sign < 0 ? '-' : k === 0 ? '' : '+'} (${xe[i]} <<< ${t.shift})`).join(' ');
           const pn = `${p}_p${i}_${j}`;
           L.push(`  wire signed [${wp - 1}:0] ${pn} = ${expr};`);
-          operands.push(emitCast(L, `${pn}c`, pn, wp, prodF, l.accumType));
+          operands.push(cast(`${pn}c`, pn, wp, prodF, l.accumType));
         }
         nOps += operands.length;
+        st.sumBits += operands.length * wa;
         const an = `${p}_acc${j}`;
         L.push(`  wire signed [${wa - 1}:0] ${an} = ${operands.length ? operands.join(' + ') : hex(0n, wa)};`);
-        next.push(emitCast(L, `${p}_r${j}`, an, wa, fracBits(l.accumType), l.resultType));
+        next.push(cast(`${p}_r${j}`, an, wa, fracBits(l.accumType), l.resultType));
       }
     } else if (l.kind === 'relu') {
       cur.forEach((s, i) => {
         const rn = `${p}_m${i}`;
         L.push(`  wire signed [${wi - 1}:0] ${rn} = ${s}[${wi - 1}] ? ${hex(0n, wi)} : ${s};`);
-        next.push(emitCast(L, `${p}_r${i}`, rn, wi, fi, l.resultType));
+        st.actBits += wi;
+        next.push(cast(`${p}_r${i}`, rn, wi, fi, l.resultType));
       });
     } else {
       const ib = l.resultType.width;
@@ -179,42 +370,101 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
         L.push(`  wire ${c} = ${cur[k]} > ${bv};`);
         L.push(`  wire signed [${wi - 1}:0] ${p}_v${k} = ${c} ? ${cur[k]} : ${bv};`);
         L.push(`  wire signed [${ib}:0] ${p}_i${k} = ${c} ? ${hex(BigInt(k), ib + 1)} : ${bi};`);
+        st.actBits += 2 * wi + ib;
         bv = `${p}_v${k}`;
         bi = `${p}_i${k}`;
       }
       next.push(bi);
     }
-    // Register the layer's outputs.
-    const wo = wireWidth(l.resultType);
+    // Register the layer's outputs (and, with a handshake, its valid flag).
     const regs = next.map((s, i) => {
       const r = `${p}_q${i}`;
       L.push(`  reg signed [${wo - 1}:0] ${r};`);
       L.push(`  always @(posedge clk) ${r} <= ${s};`);
+      st.registerBits += l.resultType.width;
       return r;
     });
+    if (mux) {
+      L.push(`  reg ${p}_v = 1'b0;`);
+      L.push(`  always @(posedge clk) ${p}_v <= ${valid};`);
+      st.registerBits += 1;
+      valid = `${p}_v`;
+    }
+    latency += 1;
     cur = regs;
     curT = l.resultType;
   });
   const ow = outT.width;
   L.push(`  assign y = {${cur.map((s) => `${s}[${ow - 1}:0]`).reverse().join(', ')}};`);
+  if (mux) L.push(`  assign y_valid = ${valid};`);
   L.push('endmodule');
   return {
     verilog: L.join('\n') + '\n',
-    latencyCycles: ir.layers.length,
-    ii: 1,
+    reuse,
+    ports: mux ? 'valid' : 'parallel',
+    latencyCycles: latency,
+    ii: mux && ir.layers.some((l) => l.kind === 'dense') ? reuse : 1,
     inWidth: inW,
     outWidth: ow,
     nOut,
     csdTerms: nTerms,
     adderOperands: nOps,
+    stats: st,
   };
 }
 
-
-/** A testbench `tb` that streams `n` vectors from in.hex (one per clock) and writes out.hex. */
+/**
+ * A testbench `tb` for design `d` that reads `n` vectors from in.hex and
+ * writes the outputs to out.hex, one line per vector. For a 'parallel'
+ * design it applies one vector per clock and records y `latencyCycles`
+ * clocks later; for a 'valid' design it raises x_valid with a new vector
+ * every `ii` clocks (x is all ones in between, which the design must ignore),
+ * records y whenever y_valid is high, and writes the measured latency of the
+ * first vector and the smallest and largest spacing of successive outputs to
+ * timing.txt (`latency L ii_min A ii_max B outputs N`).
+ */
 export function writeTestbench(d: VerilogDesign, nIn: number, n: number, mod = 'top'): string {
   const iw = nIn * d.inWidth;
   const ow = d.nOut * d.outWidth;
+  if (d.ports === 'valid') {
+    const maxCycles = n * d.ii + d.latencyCycles + 8;
+    return `\`timescale 1ns/1ps
+module tb;
+  reg clk = 0;
+  always #1 clk = ~clk;
+  reg [${iw - 1}:0] mem [0:${n - 1}];
+  reg [${iw - 1}:0] x = 0;
+  reg xv = 0;
+  wire [${ow - 1}:0] y;
+  wire yv;
+  integer cyc, f, t, got, last, gmin, gmax, lat;
+  ${mod} dut (.clk(clk), .x_valid(xv), .x(x), .y_valid(yv), .y(y));
+  initial begin
+    $readmemh("in.hex", mem);
+    f = $fopen("out.hex", "w");
+    got = 0; last = -1; gmin = 1 << 30; gmax = 0; lat = -1;
+    for (cyc = 0; cyc < ${maxCycles}; cyc = cyc + 1) begin
+      @(negedge clk);
+      if (yv) begin
+        $fwrite(f, "%h\\n", y);
+        if (got == 0) lat = cyc;
+        if (last >= 0 && cyc - last < gmin) gmin = cyc - last;
+        if (last >= 0 && cyc - last > gmax) gmax = cyc - last;
+        last = cyc;
+        got = got + 1;
+      end
+      if (cyc % ${d.ii} == 0 && cyc / ${d.ii} < ${n}) begin x = mem[cyc / ${d.ii}]; xv = 1; end
+      else begin x = {${iw}{1'b1}}; xv = 0; end
+    end
+    $fclose(f);
+    t = $fopen("timing.txt", "w");
+    $fwrite(t, "latency %0d ii_min %0d ii_max %0d outputs %0d\\n", lat, gmin, gmax, got);
+    $fclose(t);
+    $finish;
+  end
+endmodule
+`;
+  }
   return `\`timescale 1ns/1ps
 module tb;
   reg clk = 0;
