@@ -62,7 +62,14 @@ export interface HgqLayerBits {
   fa: number;
 }
 
-/** Validated options with defaults. */
+/**
+ * Validated options with defaults.
+ *
+ * @example
+ * ```ts
+ * checkHgq({ initFracBits: 6, beta: 1e-5 }).fracBitsBounds; // [-8, 16]
+ * ```
+ */
 export function checkHgq(h: HgqOptions): Required<HgqOptions> {
   if (!h || typeof h !== 'object') throw new DomainError('hgq', h, '{ initFracBits, beta, fracBitsBounds? }');
   const bounds = h.fracBitsBounds ?? [-8, 16];
@@ -76,7 +83,14 @@ export function checkHgq(h: HgqOptions): Required<HgqOptions> {
   return { initFracBits: h.initFracBits, beta: h.beta, fracBitsBounds: bounds };
 }
 
-/** Parameter declarations of the fractional bits of an MLP with these layer sizes. */
+/**
+ * Parameter declarations of the fractional bits of an MLP with these layer sizes.
+ *
+ * @example
+ * ```ts
+ * const ps = new ParamSet({ layers: mlpDefs.layers, hgq: hgqParamDefs([4, 8, 3], { initFracBits: 6, beta: 1e-5 }) });
+ * ```
+ */
 export function hgqParamDefs(sizes: number[], h: HgqOptions): ParamDefTree {
   const o = checkHgq(h);
   const opt = { bounds: o.fracBitsBounds, transform: 'identity' as const, doc: 'fractional bits (HGQ)' };
@@ -102,6 +116,11 @@ function roundSte(f: Tensor): Tensor {
 /**
  * HGQ's quantizer: floor(x·2^round(f) + 1/2) / 2^round(f), gradient 1 for x
  * and −ln 2 · (q − x) for f (broadcast f is reduced by the autodiff).
+ *
+ * @example
+ * ```ts
+ * hgqQuantize(tf.tensor1d([0.3, -0.7]), tf.scalar(2.2)); // [0.25, -0.75]
+ * ```
  */
 export function hgqQuantize(x: Tensor, f: Tensor): Tensor {
   return tf.tidy(() => {
@@ -135,6 +154,11 @@ export interface HgqForward {
  * The HGQ MLP forward pass: inputs cast to `inputType` (straight-through),
  * per-weight quantized weights, biases and layer outputs quantized with the
  * layer's activation f, ReLU hidden layers, linear logits; and the EBOPs.
+ *
+ * @example
+ * ```ts
+ * const { logits, ebops } = hgqForward(p, (p as { hgq: Tree<Tensor> }).hgq, xBatch, { inputType, inputCast: (t) => fakeQuant(t, inputType) });
+ * ```
  */
 export function hgqForward(
   params: Tree<Tensor>,
@@ -198,6 +222,12 @@ function quantizeRnd(x: number, f: number): number {
  * quantized with their rounded f, result types with the layer's f̂ and the
  * integer bits of the largest |output| over the calibration inputs
  * (`layerMax`, from `hgqForward` on them), saturating outside it.
+ *
+ * @example
+ * ```ts
+ * const ex = hgqExport(values, bits, hgqLayerRanges(p, p.hgq, xCalib, { inputCast }), inputType);
+ * irFromQat(ex.params, ex.quant, inputType);
+ * ```
  */
 export function hgqExport(values: MlpValues, bits: HgqLayerBits[], layerMax: { pre: number[]; post: number[] }, inputType: FixedType, masks?: (ArrayLike<number> | null | undefined)[]): HgqExport {
   const out: MlpValues = { layers: [] };
@@ -272,7 +302,14 @@ function layerMaxAbs(v: number): number {
   return Math.max(Math.abs(v), 2 ** -30);
 }
 
-/** Largest |pre-activation| and largest ReLU output per layer over a batch (`hgqForward` values). */
+/**
+ * Largest |pre-activation| and largest ReLU output per layer over a batch (`hgqForward` values).
+ *
+ * @example
+ * ```ts
+ * hgqLayerRanges(p, p.hgq, xCalib, { inputCast: (t) => fakeQuant(t, inputType) }); // { pre: [...], post: [...] }
+ * ```
+ */
 export function hgqLayerRanges(
   params: Tree<Tensor>,
   bits: Tree<Tensor>,

@@ -36,7 +36,14 @@ export interface PruningSchedule {
   power?: number;
 }
 
-/** Validated schedule with defaults filled in. */
+/**
+ * Validated schedule with defaults filled in.
+ *
+ * @example
+ * ```ts
+ * checkSchedule({ finalSparsity: 0.5, endStep: 100 }).frequency; // 100
+ * ```
+ */
 export function checkSchedule(s: PruningSchedule): Required<PruningSchedule> {
   if (!s || typeof s !== 'object') throw new DomainError('pruning', s, 'a schedule { finalSparsity, endStep, beginStep?, frequency?, initialSparsity? }');
   const r: Required<PruningSchedule> = {
@@ -56,7 +63,14 @@ export function checkSchedule(s: PruningSchedule): Required<PruningSchedule> {
   return r;
 }
 
-/** s_t of the schedule at step t (s_i before t0, s_f after the end step). */
+/**
+ * s_t of the schedule at step t (s_i before t0, s_f after the end step).
+ *
+ * @example
+ * ```ts
+ * targetSparsity({ finalSparsity: 0.8, endStep: 100 }, 50); // 0.8 · (1 − 0.5^3) = 0.7
+ * ```
+ */
 export function targetSparsity(s: PruningSchedule, step: number): number {
   const r = checkSchedule(s);
   if (step <= r.beginStep) return r.initialSparsity;
@@ -65,7 +79,14 @@ export function targetSparsity(s: PruningSchedule, step: number): number {
   return r.finalSparsity + (r.initialSparsity - r.finalSparsity) * (1 - frac) ** r.power;
 }
 
-/** True at the steps where the masks are recomputed: t0, t0 + Δt, …, and the end step. */
+/**
+ * True at the steps where the masks are recomputed: t0, t0 + Δt, …, and the end step.
+ *
+ * @example
+ * ```ts
+ * isMaskUpdateStep({ finalSparsity: 0.5, beginStep: 10, endStep: 50, frequency: 20 }, 30); // true (10, 30, 50)
+ * ```
+ */
 export function isMaskUpdateStep(s: PruningSchedule, step: number): boolean {
   const r = checkSchedule(s);
   if (step < r.beginStep || step > r.endStep) return false;
@@ -76,6 +97,11 @@ export function isMaskUpdateStep(s: PruningSchedule, step: number): boolean {
  * The mask (1 keep, 0 pruned) of one layer's weights at `sparsity`: the
  * round(sparsity · N) smallest |w · oldMask| are pruned (ties by index, so
  * already pruned weights, of magnitude 0, go first and stay pruned).
+ *
+ * @example
+ * ```ts
+ * magnitudeMask([0.5, -0.1, 2, 0.01], 0.5); // Float32Array [1, 0, 1, 0]
+ * ```
  */
 export function magnitudeMask(w: ArrayLike<number>, sparsity: number, oldMask?: ArrayLike<number>): Float32Array {
   if (!(sparsity >= 0 && sparsity <= 1)) throw new DomainError('sparsity', sparsity, 'a fraction in [0, 1]');
@@ -89,7 +115,14 @@ export function magnitudeMask(w: ArrayLike<number>, sparsity: number, oldMask?: 
   return mask;
 }
 
-/** Fraction of zeros in a mask (or of zero values in an array). */
+/**
+ * Fraction of zeros in a mask (or of zero values in an array).
+ *
+ * @example
+ * ```ts
+ * sparsityOf([1, 0, 0, 1]); // 0.5
+ * ```
+ */
 export function sparsityOf(m: ArrayLike<number>): number {
   let z = 0;
   for (let i = 0; i < m.length; i++) if (m[i] === 0) z++;

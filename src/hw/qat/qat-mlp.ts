@@ -44,14 +44,28 @@ export interface ResolvedLayerQuant {
   relu: FixedType;
 }
 
-/** Parses a type given as a string or validates a `FixedType`; `field` names it in errors. */
+/**
+ * Parses a type given as a string or validates a `FixedType`; `field` names it in errors.
+ *
+ * @example
+ * ```ts
+ * asFixedType('ap_fixed<8,3,AP_RND,AP_SAT>', 'inputType'); // { signed: true, width: 8, integer: 3, quant: 'RND', overflow: 'SAT' }
+ * ```
+ */
 export function asFixedType(t: FixedType | string, field: string): FixedType {
   if (typeof t === 'string') return parseFixed(t, field);
   if (!t || typeof t !== 'object') throw new DomainError(field, t, "a fixed-point type or a string 'ap_fixed<W,I,Q,O>'");
   return fixedType(t.width, t.integer, t, field);
 }
 
-/** Parses and checks one `LayerQuant` per dense layer (errors name `quant[i].field`). */
+/**
+ * Parses and checks one `LayerQuant` per dense layer (errors name `quant[i].field`).
+ *
+ * @example
+ * ```ts
+ * resolveLayerQuant([{ weight: 'ap_fixed<6,1>', bias: 'ap_fixed<6,2>', result: 'ap_fixed<8,4>' }], 1)[0].relu; // the result type
+ * ```
+ */
 export function resolveLayerQuant(q: LayerQuant[], nLayers: number): ResolvedLayerQuant[] {
   if (!Array.isArray(q) || q.length !== nLayers) {
     throw new DomainError('quant', Array.isArray(q) ? `${q.length} entries` : q, `one LayerQuant per dense layer (${nLayers})`);
@@ -143,6 +157,11 @@ function accumulate(x: Tensor, w: Tensor, b: Tensor, accum: FixedType | undefine
  * (straight-through gradients); call it inside the differentiated loss.
  * Without an input type, the input is taken as exact (then an explicit
  * accumulator casts every product, as the IR would for an unknown grid).
+ *
+ * @example
+ * ```ts
+ * const logits = qatMlpForward(ps.constantTree(), tf.zeros([8, 4]), uniformLayerQuant(2, { width: 6 }), { inputType: 'ap_fixed<8,3>' }); // [8, 3]
+ * ```
  */
 export function qatMlpForward(params: Tree<Tensor>, x: Tensor, q: LayerQuant[] | ResolvedLayerQuant[] | 'float', opts: QatForwardOptions = {}): Tensor {
   const layers = layerParams(params);
@@ -199,6 +218,11 @@ function plainLayers(params: unknown): { w: number[][]; b: number[] }[] {
 /**
  * Plain MLP values with each weight multiplied by its mask (0/1 arrays
  * [in·out] per layer, row-major), so pruned weights are exactly zero.
+ *
+ * @example
+ * ```ts
+ * applyMasks({ layers: [{ w: [1, 2, 3, 4], b: [0, 0] }] }, [[1, 0, 0, 1]]); // { layers: [{ w: [[1, 0], [0, 4]], b: [0, 0] }] }
+ * ```
  */
 export function applyMasks(params: unknown, masks?: (ArrayLike<number> | null | undefined)[]): MlpValues {
   const layers = plainLayers(params);
@@ -243,6 +267,12 @@ export function irFromQat(
  * The float model (`quantizeModel`'s input) of MLP values, for range
  * profiling and post-training quantization (`profileRanges`, `ptqModel`):
  * dense `fc{i}` layers with a ReLU `relu{i}` after each hidden one.
+ *
+ * @example
+ * ```ts
+ * const fm = mlpFloatModel(r.params); // fc0, relu0, fc1
+ * profileRanges(fm, xCalib);
+ * ```
  */
 export function mlpFloatModel(params: unknown, name = 'mlp'): FloatModel {
   const layers = plainLayers(params);

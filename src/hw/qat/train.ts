@@ -375,6 +375,11 @@ export interface EvalOptions {
 /**
  * Predicted class (argmax of the logits) of each row of x (n × nIn) for MLP
  * values, in float or with the fake-quantized forward pass of `quant`.
+ *
+ * @example
+ * ```ts
+ * predictClasses(r.params, xTest, { quant: r.quant, inputType: r.inputType }); // Int32Array of class indices
+ * ```
  */
 export function predictClasses(params: unknown, x: Float32Array, opts: EvalOptions = {}): Int32Array {
   const vals = applyMasks(params, opts.masks);
