@@ -6,7 +6,9 @@
  * zero in the returned parameters and in the exported IR.
  */
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { DomainError } from '../../src/autodiff/index.js';
+import { propertyParams } from '../../src/autodiff/testing/index.js';
 import { irFromQat, isMaskUpdateStep, magnitudeMask, targetSparsity, trainClassifier, uniformLayerQuant, type LayerQuant } from '../../src/hw/qat/index.js';
 import { ringTask } from './qat.test.js';
 
@@ -31,6 +33,24 @@ describe('hw QAT: magnitude pruning schedule', () => {
     const old = Float32Array.from([1, 1, 1, 0, 1, 1]);
     assert.deepEqual(Array.from(magnitudeMask(w, 1 / 3, old)), [1, 1, 1, 0, 1, 0]);
     assert.deepEqual(Array.from(magnitudeMask(w, 0)), [1, 1, 1, 1, 1, 1]);
+  });
+
+  it('masks (property): exactly round(s N) pruned, every pruned magnitude <= every kept one, pruned stay pruned as s grows', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 40 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (w, a, b) => {
+        const [s1, s2] = a <= b ? [a, b] : [b, a];
+        const m1 = magnitudeMask(w, s1);
+        const m2 = magnitudeMask(w, s2, m1);
+        for (const [m, s] of [[m1, s1], [m2, s2]] as const) {
+          assert.equal(m.filter((v) => v === 0).length, Math.round(s * w.length));
+        }
+        const maxPruned = Math.max(0, ...w.filter((_, i) => m1[i] === 0).map(Math.abs));
+        const minKept = Math.min(Infinity, ...w.filter((_, i) => m1[i] === 1).map(Math.abs));
+        assert.ok(maxPruned <= minKept);
+        m1.forEach((v, i) => v === 0 && assert.equal(m2[i], 0));
+      }),
+      propertyParams(200, 51),
+    );
   });
 
   it('training follows the schedule step by step; pruned weights are exactly zero after training and in the IR', () => {
