@@ -73,8 +73,8 @@ export interface HgqLayerBits {
 export function checkHgq(h: HgqOptions): Required<HgqOptions> {
   if (!h || typeof h !== 'object') throw new DomainError('hgq', h, '{ initFracBits, beta, fracBitsBounds? }');
   const bounds = h.fracBitsBounds ?? [-8, 16];
-  if (!(Array.isArray(bounds) && bounds.length === 2 && Number.isInteger(bounds[0]) && Number.isInteger(bounds[1]) && bounds[0] < bounds[1] && bounds[1] <= 24)) {
-    throw new DomainError('hgq.fracBitsBounds', bounds, 'integers [lo, hi] with lo < hi <= 24 (float32 significand)');
+  if (!(Array.isArray(bounds) && bounds.length === 2 && Number.isInteger(bounds[0]) && Number.isInteger(bounds[1]) && bounds[0] < bounds[1] && bounds[1] >= 1 && bounds[1] <= 24)) {
+    throw new DomainError('hgq.fracBitsBounds', bounds, 'integers [lo, hi] with lo < hi, 1 <= hi <= 24 (float32 significand)');
   }
   if (!(Number.isFinite(h.initFracBits) && h.initFracBits > bounds[0] && h.initFracBits < bounds[1])) {
     throw new DomainError('hgq.initFracBits', h.initFracBits, `a number inside fracBitsBounds (${bounds[0]}, ${bounds[1]})`);
