@@ -14,7 +14,7 @@ import { DiffhepError, DomainError, grad, prngKey, ShapeMismatchError, tf, type 
 import { assertAllClose, assertGradClose, propertyParams } from '../../src/autodiff/testing/index.js';
 import { fixedType, fromNumber, OVERFLOW_MODES, QUANT_MODES, rawRange, type FixedType } from '../../src/hw/fixed/ap-fixed.js';
 import { emulate } from '../../src/hw/emulate/emulator.js';
-import { accuracy, irFromQat, qatMlpForward, trainClassifier, uniformLayerQuant, type LayerQuant } from '../../src/hw/qat/index.js';
+import { accuracy, irFromQat, qatForwardIsExact, qatMlpForward, trainClassifier, uniformLayerQuant, type LayerQuant } from '../../src/hw/qat/index.js';
 
 /**
  * A small synthetic 3-class task in 4 standard-normal features: class 0
@@ -86,6 +86,7 @@ describe('hw QAT: quantized MLP forward pass', () => {
           const xs = Array.from(key.fold('x').normals(40 * nIn), (v) => Math.fround(v * 3));
           const rows = Array.from({ length: 40 }, (_, e) => xs.slice(e * nIn, (e + 1) * nIn));
           const ir = irFromQat({ layers }, q, inputType);
+          assert.ok(qatForwardIsExact(ir));
           const want = emulate(ir, rows);
           const got = tf.tidy(() => {
             const p = { layers: layers.map((l) => ({ w: tf.tensor2d(l.w), b: tf.tensor1d(l.b) })) };
@@ -152,6 +153,24 @@ describe('hw QAT: quantized MLP forward pass', () => {
       propertyParams(40, 32),
     );
     assert.ok(seen.in > 100 && seen.out > 50, `both regimes exercised: ${JSON.stringify(seen)}`);
+  });
+
+  it('qatForwardIsExact flags wide accumulators, where float32 rounding does make the float pass differ from the emulator', () => {
+    const key = prngKey(77);
+    const z = key.normals(16 * 4 + 4);
+    const layers = [{ w: Array.from({ length: 16 }, (_, i) => Array.from(z.subarray(i * 4, i * 4 + 4), (v) => Math.fround(v))), b: Array.from(z.subarray(64, 68), (v) => Math.fround(v)) }];
+    const wide: LayerQuant[] = [{ weight: 'ap_fixed<16,2,AP_RND>', bias: 'ap_fixed<16,4,AP_RND>', result: 'ap_fixed<24,10,AP_RND,AP_SAT>' }];
+    const narrow: LayerQuant[] = [{ weight: 'ap_fixed<8,2,AP_RND>', bias: 'ap_fixed<8,4,AP_RND>', result: 'ap_fixed<16,8,AP_RND,AP_SAT>' }];
+    const rows = Array.from({ length: 200 }, (_, e) => Array.from(key.fold(e).normals(16), (v) => Math.fround(v * 4)));
+    const mismatches = (q: LayerQuant[], inT: string) => {
+      const want = emulate(irFromQat({ layers }, q, inT), rows);
+      const got = tf.tidy(() => qatMlpForward({ layers: [{ w: tf.tensor2d(layers[0].w), b: tf.tensor1d(layers[0].b) }] }, tf.tensor2d(rows), q, { inputType: inT }).arraySync() as number[][]);
+      return got.flat().filter((v, k) => v !== want.flat()[k]).length;
+    };
+    assert.equal(qatForwardIsExact(irFromQat({ layers }, wide, 'ap_fixed<16,6>')), false);
+    assert.ok(mismatches(wide, 'ap_fixed<16,6>') > 0);
+    assert.equal(qatForwardIsExact(irFromQat({ layers }, narrow, 'ap_fixed<8,4>')), true);
+    assert.equal(mismatches(narrow, 'ap_fixed<8,4>'), 0);
   });
 
   it('with wide types the straight-through gradient of the loss is the float gradient, itself checked against finite differences (property)', () => {

@@ -17,7 +17,7 @@
  */
 import { DiffhepError, DomainError, ShapeMismatchError, tf, type Tensor, type Tree } from '../../autodiff/index.js';
 import { fixedType, fracBits, type FixedType, formatFixed, parseFixed } from '../fixed/ap-fixed.js';
-import { irFromMlp, type FloatModel, type FloatLayer, type ModelIR } from '../ir.js';
+import { exactAccumType, irFromMlp, type FloatModel, type FloatLayer, type ModelIR } from '../ir.js';
 import { fakeQuant } from './fake-quant.js';
 
 /** Precision of one dense layer of the MLP (strings as `parseFixed` reads them). */
@@ -310,4 +310,46 @@ export function layerQuantOf(model: FloatModel): LayerQuant[] {
     } else throw new DiffhepError(`layers[${k}] '${l.name}': only dense and ReLU layers map to LayerQuant, got ${l.kind}`, `layers[${k}]`);
   });
   return out;
+}
+
+/** Largest raw integer magnitude float32 holds exactly (its significand). */
+const FLOAT32_EXACT_BITS = 24;
+
+/**
+ * Whether `qatMlpForward` computes the emulator's numbers exactly for this IR
+ * (built by `irFromQat`): every product, partial sum and cast it forms in
+ * float32 must be an integer multiple of its step below 2^24. Per dense layer
+ * (bounds from the quantized weights and the worst-case input, as
+ * `exactAccumType`): with an accumulator that holds every product, the
+ * largest |sum| at the accumulator's step must be below 2^24; with a coarser
+ * one, each product (W_x + W_w bits) and the sum of nIn + 1 wrapped terms
+ * must be. When false, the float forward pass may differ from the emulator by
+ * float32 rounding (training is unaffected; export and emulate to be exact).
+ *
+ * @example
+ * ```ts
+ * qatForwardIsExact(irFromQat(r.params, r.quant, r.inputType)); // true for 8-bit types on a small net
+ * ```
+ */
+export function qatForwardIsExact(ir: ModelIR): boolean {
+  let inT = ir.inputType;
+  for (const l of ir.layers) {
+    if (l.kind === 'dense') {
+      const fx = fracBits(inT);
+      const fw = fracBits(l.weightType);
+      const fa = fracBits(l.accumType);
+      if (fa >= fx + fw) {
+        const exact = exactAccumType(l.weights, l.bias, inT, l.weightType, l.biasType, l.name);
+        // |sum| < 2^(W_e - 1) at step 2^-F_e; at the accumulator's step that is W_e - 1 + (F_acc - F_e) bits.
+        const bits = exact.width - 1 + Math.max(0, fa - fracBits(exact));
+        if (bits > FLOAT32_EXACT_BITS) return false;
+      } else {
+        if (inT.width + l.weightType.width - 2 > FLOAT32_EXACT_BITS) return false;
+        if (Math.log2(l.nIn + 1) + l.accumType.width - 1 > FLOAT32_EXACT_BITS) return false;
+      }
+      for (const t of [l.resultType, l.weightType, l.biasType]) if (t.width > FLOAT32_EXACT_BITS) return false;
+    } else if (l.kind === 'relu' && l.resultType.width > FLOAT32_EXACT_BITS) return false;
+    if (l.kind !== 'argmax') inT = l.resultType;
+  }
+  return true;
 }
