@@ -66,6 +66,14 @@ describe('hw QAT: HGQ bit widths', () => {
       [6, 6, 0],
       [6, 0, 6],
     ]);
+    // Exact powers of two (where a float32 log2 misses by one): 8192 at f 0 has 14 bits, 0.125 at f 3 has 1.
+    const pow2 = tf.tidy(() =>
+      hgqForward({ layers: [{ w: tf.tensor2d([[8192], [0.125], [2 ** -13]]), b: tf.tensor1d([0]) }] }, { layers: [{ f: tf.tensor2d([[0], [3], [13]]), fa: tf.scalar(4) }] }, tf.tensor2d([[0, 0, 0]]), {
+        inputType,
+        inputCast: (t) => fakeQuant(t, inputType),
+      }).ebops.dataSync()[0],
+    );
+    assert.equal(pow2, 6 * (14 + 1 + 1));
     params.layers[0].w.dispose();
     params.layers[0].b.dispose();
     x.dispose();

@@ -139,7 +139,11 @@ function magnitudeIntBits(v: Tensor): Tensor {
     const a = tf.abs(stopGradient(v));
     const nz = tf.greater(a, 0);
     const safe = tf.where(nz, a, tf.onesLike(a));
-    return tf.where(nz, tf.add(tf.floor(tf.div(tf.log(safe), LN2)), 1), tf.zerosLike(a));
+    // floor(log2 a) from the float32 logarithm, corrected by one where it misses an exact power of two.
+    const e0 = tf.floor(tf.div(tf.log(safe), LN2));
+    const p = tf.pow(2, e0);
+    const e = tf.add(tf.sub(e0, tf.cast(tf.greater(p, safe), 'float32')), tf.cast(tf.lessEqual(tf.mul(p, 2), safe), 'float32'));
+    return tf.where(nz, tf.add(e, 1), tf.zerosLike(a));
   });
 }
 
