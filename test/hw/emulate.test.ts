@@ -14,7 +14,7 @@ import { irFromJson, irFromMlp, irToJson, quantizeModel, type ModelIR } from '..
 const arbT = (maxW: number, opts: { wrapSigned?: boolean } = {}) =>
   fc.record({
     width: fc.integer({ min: 2, max: maxW }),
-    f: fc.integer({ min: -1, max: maxW }),
+    f: fc.integer({ min: 0, max: maxW }), // I = W - F <= W
     signed: opts.wrapSigned ? fc.constant(true) : fc.boolean(),
     quant: fc.constantFrom(...QUANT_MODES),
     overflow: opts.wrapSigned ? fc.constant('WRAP' as const) : fc.constantFrom(...OVERFLOW_MODES),

@@ -44,7 +44,7 @@ const arbType = fc.record({
   signed: fc.boolean(),
   quant: fc.constantFrom(...QUANT_MODES),
   overflow: fc.constantFrom(...OVERFLOW_MODES),
-}).map((r) => fixedType(r.width, r.iOff, r));
+}).map((r) => fixedType(r.width, Math.min(r.iOff, r.width), r)); // I <= W
 
 /**
  * Second reference on exact rationals: the scaled value is num / den (den a
@@ -89,7 +89,7 @@ const arbWideType = fc.record({
   signed: fc.boolean(),
   quant: fc.constantFrom(...QUANT_MODES),
   overflow: fc.constantFrom(...OVERFLOW_MODES),
-}).map((r) => fixedType(r.width, r.iOff, r));
+}).map((r) => fixedType(r.width, Math.min(r.iOff, r.width), r)); // I <= W
 
 describe('hw fixed point', () => {
   it('castRaw matches the double-precision reference for every mode (2000 cases)', () => {
@@ -189,10 +189,13 @@ describe('hw fixed point', () => {
     assert.equal(formatFixed(parseFixed('ap_fixed<16,6>')), 'ap_fixed<16,6>');
     assert.deepEqual(parseFixed('fixed<16,6,RND,SAT>'), parseFixed('ap_fixed<16,6,AP_RND,AP_SAT>'));
     assert.deepEqual(parseFixed('ap_ufixed<8,0,AP_RND_CONV,AP_SAT>'), { signed: false, width: 8, integer: 0, quant: 'RND_CONV', overflow: 'SAT' });
-    assert.deepEqual(parseFixed('ap_fixed<4,9>'), { signed: true, width: 4, integer: 9, quant: 'TRN', overflow: 'WRAP' }); // I > W: LSB 2^5
+    assert.deepEqual(parseFixed('ap_fixed<4,-2>'), { signed: true, width: 4, integer: -2, quant: 'TRN', overflow: 'WRAP' }); // I < 0: LSB 2^-6
   });
 
   it('rejects W < I, W > 64, unknown modes and malformed text, naming the field', () => {
+    assert.throws(() => parseFixed('ap_fixed<4,9>', 'fc0.weightType'), (e: unknown) => e instanceof DomainError && /^invalid 'fc0\.weightType\.I' = 9: .*W = 4/.test((e as Error).message));
+    assert.throws(() => fixedType(8, 9, { signed: false }, 'relu1.resultType'), /invalid 'relu1\.resultType\.I' = 9/);
+    assert.equal(fixedType(8, 8).integer, 8); // I = W: an integer type
     assert.throws(() => parseFixed('ap_fixed<70,6>'), (e: unknown) => e instanceof DomainError && /^invalid 'precision\.W' = 70: /.test((e as Error).message));
     assert.throws(() => parseFixed('ap_fixed<0,0>', 'fc1.weightType'), (e: unknown) => e instanceof DomainError && (e as DomainError).field === 'fc1.weightType.W');
     assert.throws(() => fixedType(NaN, 3), /invalid 'type\.W' = NaN/);

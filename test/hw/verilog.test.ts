@@ -16,11 +16,11 @@ import { exportVerilog } from '../../src/hw/verilog/project.js';
 import { writeVerilog } from '../../src/hw/verilog/writer.js';
 import { verifyVerilog } from '../../src/hw/verify.js';
 
-/** A random type from a key: width in [wMin, wMax], F in [-1, W+1], random modes. */
+/** A random type from a key: width in [wMin, wMax], F in [0, W+1], random modes. */
 function randType(key: PRNGKey, wMin: number, wMax: number, opts: { signed?: boolean; wrap?: boolean } = {}): FixedType {
   const u = key.uniforms(6);
   const width = wMin + Math.floor(u[0] * (wMax - wMin + 1));
-  const f = -1 + Math.floor(u[1] * (width + 3));
+  const f = Math.floor(u[1] * (width + 2)); // F in [0, W+1]: I = W - F <= W
   return fixedType(width, width - f, {
     signed: opts.signed ?? u[2] < 0.7,
     quant: QUANT_MODES[Math.floor(u[3] * QUANT_MODES.length)],

@@ -1,10 +1,11 @@
 /**
  * Fixed-point types with the exact semantics of Vitis HLS `ap_fixed<W,I,Q,O>`
  * and `ap_ufixed<W,I,Q,O>`: W total bits, I integer bits (including the sign
- * for signed types), so F = W - I fractional bits (F may be negative or exceed
- * W). A value is held as its raw two's-complement integer (a BigInt) scaled by
- * 2^-F. Casting first quantizes (drops fractional bits by the quantization
- * mode, at unbounded width), then handles overflow by the overflow mode.
+ * for signed types), so F = W - I >= 0 fractional bits (F exceeds W when I is
+ * negative; I > W is an error). A value is held as its raw two's-complement
+ * integer (a BigInt) scaled by 2^-F. Casting first quantizes (drops
+ * fractional bits by the quantization mode, at unbounded width), then handles
+ * overflow by the overflow mode.
  *
  * @example
  * ```ts
@@ -43,8 +44,11 @@ export function fixedType(
   if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
     throw new DomainError(`${field}.W`, width, `W must be an integer in [1, ${MAX_WIDTH}]`);
   }
-  // I may be negative or exceed W (as in Vitis): the LSB weight is 2^-(W-I) either way.
-  if (!Number.isInteger(integer) || Math.abs(integer) > 1024) throw new DomainError(`${field}.I`, integer, 'I must be an integer in [-1024, 1024]');
+  // I may be negative (F > W: every value below 2^(I-1) in magnitude). I > W (F < 0, W < I) is
+  // rejected as bad input: such a type is almost always W and I given in the wrong order.
+  if (!Number.isInteger(integer) || integer < -1024 || integer > width) {
+    throw new DomainError(`${field}.I`, integer, `I must be an integer in [-1024, W = ${width}] (I > W, i.e. W < I, is not supported)`);
+  }
   const quant = opts.quant ?? 'TRN';
   const overflow = opts.overflow ?? 'WRAP';
   if (!QUANT_MODES.includes(quant)) throw new DomainError(`${field}.quant`, quant, `one of ${QUANT_MODES.join(', ')}`);
