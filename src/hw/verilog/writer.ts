@@ -117,6 +117,8 @@ export function castLogicBits(wi: number, fi: number, t: FixedType): number {
 export interface DesignStats {
   /** Σ over non-zero constant products of (CSD digits × product width) (reuse 1). */
   csdBits: number;
+  /** Σ over non-zero constant products of (CSD digits × accumulator width) (reuse 1). */
+  termAccBits: number;
   /** Σ over neuron sums of (operands × accumulator width) (reuse 1). */
   sumBits: number;
   /** Σ over accumulators of ((multiplier operands + 1) × accumulator width) (reuse > 1). */
@@ -180,6 +182,37 @@ export function denseSchedule(l: DenseLayer, reuse: number): (ProductSlot | null
   return Array.from({ length: m }, (_, k) => Array.from({ length: reuse }, (_, c) => prods[k * reuse + c] ?? null));
 }
 
+/**
+ * Which signals of each layer synthesis keeps. `needed`: some output depends
+ * on the signal; `varies`: the signal depends on the inputs (through non-zero
+ * weights). In a fully parallel design a signal that does not vary is a
+ * constant (its register has a constant input), so only signals that vary and
+ * are needed remain; in a time-multiplexed design the accumulator registers
+ * are never constant, so every needed signal remains (`timeMultiplexed`).
+ * Used only for the resource counts of `DesignStats`, not for the emitted
+ * design. `[0]` holds the inputs, `[l + 1]` layer l's outputs.
+ */
+export function liveSignals(ir: ModelIR, timeMultiplexed = false): boolean[][] {
+  const varies: boolean[][] = [new Array<boolean>(ir.nIn).fill(true)];
+  ir.layers.forEach((l, li) => {
+    const v = varies[li];
+    if (l.kind === 'dense') varies.push(Array.from({ length: l.nOut }, (_, j) => v.some((x, i) => x && l.weights[i][j] !== 0n)));
+    else if (l.kind === 'relu') varies.push([...v]);
+    else varies.push([v.some(Boolean)]);
+  });
+  const needed: boolean[][] = new Array(ir.layers.length + 1);
+  needed[ir.layers.length] = new Array<boolean>(layerWidth(ir.layers[ir.layers.length - 1])).fill(true);
+  for (let li = ir.layers.length - 1; li >= 0; li--) {
+    const l = ir.layers[li];
+    const n = needed[li + 1];
+    const nIn = li === 0 ? ir.nIn : layerWidth(ir.layers[li - 1]);
+    if (l.kind === 'dense') needed[li] = Array.from({ length: nIn }, (_, i) => n.some((x, j) => x && l.weights[i][j] !== 0n));
+    else if (l.kind === 'relu') needed[li] = [...n];
+    else needed[li] = new Array<boolean>(nIn).fill(n[0]);
+  }
+  return timeMultiplexed ? needed : varies.map((v, k) => v.map((x, i) => x && needed[k][i]));
+}
+
 /** Bits of a counter of R phases. */
 function counterBits(reuse: number): number {
   return Math.max(1, Math.ceil(Math.log2(reuse)));
@@ -211,12 +244,13 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
   const last = ir.layers[ir.layers.length - 1];
   const outT = last.resultType;
   const nOut = layerWidth(last);
-  const st: DesignStats = { csdBits: 0, sumBits: 0, accBits: 0, muxBits: 0, romBits: 0, gateBits: 0, castBits: 0, actBits: 0, registerBits: 0, multipliers: [] };
+  const st: DesignStats = { csdBits: 0, termAccBits: 0, sumBits: 0, accBits: 0, muxBits: 0, romBits: 0, gateBits: 0, castBits: 0, actBits: 0, registerBits: 0, multipliers: [] };
   let nTerms = 0;
   let nOps = 0;
   let latency = 0;
-  const cast = (n: string, src: string, wi: number, fi: number, t: FixedType) => {
-    st.castBits += castLogicBits(wi, fi, t);
+  const live = liveSignals(ir, mux);
+  const cast = (n: string, src: string, wi: number, fi: number, t: FixedType, counted = true) => {
+    if (counted) st.castBits += castLogicBits(wi, fi, t);
     return emitCast(L, n, src, wi, fi, t);
   };
   if (!mux) {
@@ -264,10 +298,13 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
         const mx = `${p}_mx${m}`;
         const mw = `${p}_mw${m}`;
         const used = slots.filter((s): s is ProductSlot => s !== null);
-        const srcs = [...new Set(used.map((s) => s.i))];
-        st.muxBits += (srcs.length - 1) * wi;
-        st.romBits += ww;
-        st.multipliers.push([wi, ww]);
+        // Counted only if some product of the multiplier is live (synthesis removes the others).
+        const keptSlots = used.filter((s) => live[li][s.i] && live[li + 1][s.j]);
+        if (keptSlots.length > 0) {
+          st.muxBits += (new Set(keptSlots.map((s) => s.i)).size - 1) * wi;
+          st.romBits += ww;
+          st.multipliers.push([wi, ww]);
+        }
         // Input mux: idle phases repeat the first source (their weight is 0).
         L.push(`  reg signed [${wi - 1}:0] ${mx};`);
         L.push(`  reg signed [${ww - 1}:0] ${mw};`);
@@ -280,7 +317,7 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
         L.push(`  end`);
         const mp = `${p}_mp${m}`;
         L.push(`  wire signed [${wp - 1}:0] ${mp} = ${mx} * ${mw};`);
-        const pc = cast(`${mp}c`, mp, wp, prodF, l.accumType);
+        const pc = cast(`${mp}c`, mp, wp, prodF, l.accumType, keptSlots.length > 0);
         // Phases of this multiplier per output (contiguous, output-major order).
         const outs = [...new Set(used.map((s) => s.j))];
         for (const j of outs) {
@@ -293,7 +330,7 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
           const cond = [c0 > 0 ? `${ph} >= ${cb}'d${c0}` : '', c1 < reuse - 1 ? `${ph} <= ${cb}'d${c1}` : ''].filter(Boolean).join(' && ');
           const g = `${p}_g${m}_${j}`;
           L.push(`  wire signed [${wa - 1}:0] ${g} = (${cond}) ? ${pc} : ${hex(0n, wa)};`);
-          st.gateBits += wa;
+          if (keptSlots.some((s) => s.j === j)) st.gateBits += wa;
           ops[j].push(g);
         }
       });
@@ -305,14 +342,16 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
         L.push(`  reg signed [${wa - 1}:0] ${a};`);
         L.push(`  wire signed [${wa - 1}:0] ${s} = ${[`(${ph} == ${cb}'d0 ? ${shex(bAcc, wa)} : ${a})`, ...ops[j]].join(' + ')};`);
         L.push(`  always @(posedge clk) ${a} <= ${s};`);
-        st.accBits += (ops[j].length + 1) * wa;
-        st.registerBits += wa;
+        const kept = live[li + 1][j];
+        if (kept) {
+          st.accBits += (ops[j].length + 1) * wa;
+          st.registerBits += wa + l.resultType.width;
+        }
         nOps += ops[j].length + 1;
         const r = `${p}_q${j}`;
-        const cr = cast(`${p}_r${j}`, s, wa, fracBits(l.accumType), l.resultType);
+        const cr = cast(`${p}_r${j}`, s, wa, fracBits(l.accumType), l.resultType, kept);
         L.push(`  reg signed [${wo - 1}:0] ${r};`);
         L.push(`  always @(posedge clk) if ${last} ${r} <= ${cr};`);
-        st.registerBits += l.resultType.width;
         next.push(r);
       }
       L.push(`  reg ${p}_v = 1'b0;`);
@@ -335,6 +374,7 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
       });
       for (let j = 0; j < l.nOut; j++) {
         const operands: string[] = [];
+        let counted = 0;
         const bAcc = castRaw(l.bias[j], fracBits(l.biasType), l.accumType);
         if (bAcc !== 0n) operands.push(shex(bAcc, wa));
         for (let i = 0; i < l.nIn; i++) {
@@ -342,24 +382,29 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
           if (w === 0n) continue;
           const terms = csdTerms(w);
           nTerms += terms.length;
-          st.csdBits += terms.length * wp;
+          const kept = live[li + 1][j] && live[li][i];
+          if (kept) {
+            st.csdBits += terms.length * wp;
+            st.termAccBits += terms.length * wa;
+            counted++;
+          }
           const expr = terms.map((t, k) => `${t.sign < 0 ? '-' : k === 0 ? '' : '+'} (${xe[i]} <<< ${t.shift})`).join(' ');
           const pn = `${p}_p${i}_${j}`;
           L.push(`  wire signed [${wp - 1}:0] ${pn} = ${expr};`);
-          operands.push(cast(`${pn}c`, pn, wp, prodF, l.accumType));
+          operands.push(cast(`${pn}c`, pn, wp, prodF, l.accumType, kept));
         }
         nOps += operands.length;
-        st.sumBits += operands.length * wa;
+        st.sumBits += counted * wa;
         const an = `${p}_acc${j}`;
         L.push(`  wire signed [${wa - 1}:0] ${an} = ${operands.length ? operands.join(' + ') : hex(0n, wa)};`);
-        next.push(cast(`${p}_r${j}`, an, wa, fracBits(l.accumType), l.resultType));
+        next.push(cast(`${p}_r${j}`, an, wa, fracBits(l.accumType), l.resultType, live[li + 1][j]));
       }
     } else if (l.kind === 'relu') {
       cur.forEach((s, i) => {
         const rn = `${p}_m${i}`;
         L.push(`  wire signed [${wi - 1}:0] ${rn} = ${s}[${wi - 1}] ? ${hex(0n, wi)} : ${s};`);
-        st.actBits += wi;
-        next.push(cast(`${p}_r${i}`, rn, wi, fi, l.resultType));
+        if (live[li + 1][i]) st.actBits += wi;
+        next.push(cast(`${p}_r${i}`, rn, wi, fi, l.resultType, live[li + 1][i]));
       });
     } else {
       const ib = l.resultType.width;
@@ -370,7 +415,7 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
         L.push(`  wire ${c} = ${cur[k]} > ${bv};`);
         L.push(`  wire signed [${wi - 1}:0] ${p}_v${k} = ${c} ? ${cur[k]} : ${bv};`);
         L.push(`  wire signed [${ib}:0] ${p}_i${k} = ${c} ? ${hex(BigInt(k), ib + 1)} : ${bi};`);
-        st.actBits += 2 * wi + ib;
+        if (live[li][k]) st.actBits += 2 * wi + ib;
         bv = `${p}_v${k}`;
         bi = `${p}_i${k}`;
       }
@@ -381,7 +426,7 @@ export function writeVerilog(ir: ModelIR, opts: { reuse?: number; moduleName?: s
       const r = `${p}_q${i}`;
       L.push(`  reg signed [${wo - 1}:0] ${r};`);
       L.push(`  always @(posedge clk) ${r} <= ${s};`);
-      st.registerBits += l.resultType.width;
+      if (live[li + 1][i]) st.registerBits += l.resultType.width;
       return r;
     });
     if (mux) {
