@@ -5,6 +5,11 @@
  * for), each small enough for yosys to synthesize in well under a minute.
  * `bench/hw-estimate-calibrate.ts` synthesizes them and stores the results in
  * calibration.json; the estimator's coefficients are fitted to that table.
+ *
+ * @example
+ * ```ts
+ * for (const { spec, reuse } of calibrationSpecs()) console.log(sampleId(spec, reuse));
+ * ```
  */
 import { prngKey } from '../../autodiff/index.js';
 import type { RandomNetSpec } from './random-net.js';
