@@ -101,7 +101,7 @@ describe('hw fixed point', () => {
     );
   });
 
-  it('castRaw matches the exact rational reference for W up to 64, I < 0 and I > W, every mode pair (28 x 200 cases)', () => {
+  it('castRaw matches the exact rational reference for W up to 64, I < 0 (F > W), every mode pair (28 x 200 cases)', () => {
     for (const quant of QUANT_MODES) {
       for (const overflow of OVERFLOW_MODES) {
         fc.assert(

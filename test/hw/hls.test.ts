@@ -240,7 +240,7 @@ describe('hw HLS C++ export (g++)', function () {
     const r2 = verifyHls(d2);
     const distinct2 = new Set(readFileSync(join(d2, 'expected.hex'), 'utf8').trim().split('\n')).size;
     console.log(`      64-bit net: ${r2.vectors} vectors, ${r2.mismatches} mismatches, ${distinct2} distinct outputs`);
-    assert.ok(distinct2 > 1000, `${distinct2} distinct outputs`);
+    assert.ok(distinct2 > 300, `${distinct2} distinct outputs`);
     assert.equal(r2.mismatches, 0, `first mismatch at vector ${r2.firstMismatch}`);
   });
 
