@@ -4,6 +4,11 @@
  * code includes "ap_fixed.h", so an export's `hls/include/` holds the header
  * and a one-line `ap_fixed.h` that includes it. Pointing the include path at
  * Xilinx's headers instead compiles the same code against theirs.
+ *
+ * @example
+ * ```ts
+ * installApFixedHeader('out/hls/include'); // then: g++ -Iout/hls/include ...
+ * ```
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

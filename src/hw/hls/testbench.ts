@@ -4,6 +4,11 @@
  * i in bits [i·W, (i+1)·W), as the Verilog testbench reads them), calls the
  * top function and writes `out.hex` in the same format as `expected.hex`;
  * a Makefile for g++ and a Vitis HLS script.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('out/hls/tb.cpp', writeHlsTestbench('myproject', 16, 3));
+ * ```
  */
 
 /** `tb.cpp`: raw vectors in, raw outputs out (exact: no float conversion anywhere). */
