@@ -19,8 +19,8 @@ export async function run(): Promise<BenchRow[]> {
   const sizes = [16, 64, 32, 32, 5];
   const dense = randomDenseNet({ seed: 7, sizes, weightBits: 6 });
   const sparse = randomDenseNet({ seed: 7, sizes, weightBits: 6, sparsity: 0.75 });
-  const tEst = timeMs(() => estimateResources(dense), 5, 1);
-  const tGen = timeMs(() => writeVerilog(dense), 5, 1);
+  const tEst = timeMs(() => estimateResources(dense), 11, 2);
+  const tGen = timeMs(() => writeVerilog(dense), 11, 2);
   const d = estimateResources(dense);
   const s = estimateResources(sparse);
   const d4 = estimateResources(dense, { reuse: 4 });

@@ -49,7 +49,7 @@ describe('hw analytic resource estimator', function () {
     assert.ok(Math.abs(c.ffs.registerBits - t.coefficients.ffs.registerBits) < 1e-6);
   });
 
-  // Held out: seeds outside the calibration set's 1000-1033.
+  // Held out: seeds outside the calibration set's 1000-1041.
   const heldOut: [RandomNetSpec, number][] = [
     [{ seed: 5001, sizes: [6, 10, 4], weightBits: 5, sparsity: 0.4, input: 'ap_fixed<10,4>', precision: 'ap_fixed<12,5>' }, 1],
     [{ seed: 5002, sizes: [8, 6, 3], weightBits: 7, sparsity: 0.2, input: 'ap_fixed<12,4>', precision: 'ap_fixed<16,6>' }, 1],

@@ -62,20 +62,27 @@ const PRECISIONS = ['ap_fixed<10,4>', 'ap_fixed<16,6>'];
 const WEIGHT_BITS = [3, 4, 6, 8, 10];
 const SPARSITIES = [0, 0.3, 0.6, 0.8];
 
-/** The calibration networks: 24 at reuse 1 and 10 at reuse 2, 3, 4 and 8. */
+/** Layer types with rounding and saturation (their casts cost logic), for the last calibration networks. */
+const ROUNDING_PRECISIONS = ['ap_fixed<12,4,AP_RND,AP_SAT>', 'ap_fixed<10,4,AP_RND_CONV,AP_SAT>', 'ap_fixed<14,5,AP_RND_ZERO,AP_SAT_SYM>'];
+
+/**
+ * The calibration networks: 24 at reuse 1 and 10 at reuse 2, 3, 4 and 8 with
+ * truncating, wrapping layer types, then 6 at reuse 1 and 2 at reuse 2 and 4
+ * with rounding, saturating layer types.
+ */
 export function calibrationSpecs(): { spec: RandomNetSpec; reuse: number }[] {
   const out: { spec: RandomNetSpec; reuse: number }[] = [];
   const pick = <T>(a: T[], u: number) => a[Math.floor(u * a.length)];
-  for (let k = 0; k < 34; k++) {
+  for (let k = 0; k < 42; k++) {
     const u = prngKey('hw-estimate-calibration').fold(k).uniforms(6);
-    const reuse = k < 24 ? 1 : [2, 3, 4, 8][k % 4];
+    const reuse = k < 24 ? 1 : k < 34 ? [2, 3, 4, 8][k % 4] : k < 40 ? 1 : [2, 4][k % 2];
     const spec: RandomNetSpec = {
       seed: 1000 + k,
       sizes: pick(SIZES, u[0]),
       weightBits: pick(WEIGHT_BITS, u[1]),
       sparsity: pick(SPARSITIES, u[2]),
       input: pick(INPUTS, u[3]),
-      precision: pick(PRECISIONS, u[4]),
+      precision: pick(k < 34 ? PRECISIONS : ROUNDING_PRECISIONS, u[4]),
     };
     out.push({ spec, reuse });
   }
