@@ -261,7 +261,8 @@ export async function runScalingFits(o: ScalingFitOptions): Promise<{ summary: s
     writeJsonAtomic(ckpt, { runs });
   }
   bar.stop();
-  const pulls = runs.flatMap((r) => Object.values(r.pulls));
+  // a parameter pinned at a bound has no Hessian uncertainty and no pull
+  const pulls = runs.flatMap((r) => Object.values(r.pulls)).filter(Number.isFinite);
   const worst = Math.max(...runs.flatMap((r) => Object.values(r.errors_percent).map(Math.abs)));
   const segs = segmentCount(sampleTracks(o.sample, prngKey(o.seed * 1000).fold('scaling').fold(0), Math.min(o.batch, o.tracks)));
   const result = {
