@@ -10,6 +10,7 @@ import type { Tree } from '../tree.js';
 import { glorotUniform, heNormal, zeros } from './initializers.js';
 import { activate, type Activation } from './activations.js';
 import { DiffhepError, DomainError, ShapeMismatchError } from '../errors.js';
+import { denseOp } from './dense-op.js';
 
 /** Initializer choice. */
 export interface InitOptions {
@@ -33,16 +34,24 @@ export function denseInit(key: PRNGKey, inDim: number, outDim: number, opts: Ini
   return { w: param(w as number[][]), b: param(zeros([outDim]) as number[]) };
 }
 
-/** x [..., in] · w + b → [..., out] (leading axes kept: [batch, in], [batch, set, in], or a single [in]). */
-export function denseApply(p: Tree<Tensor>, x: Tensor): Tensor {
+/** The layer, then ReLU if asked (fused into one tape node: see dense-op.ts). */
+function denseThen(p: Tree<Tensor>, x: Tensor, relu: boolean): Tensor {
   const { w, b } = p as { w: Tensor; b: Tensor };
   if (!w || !b || w.rank !== 2 || b.rank !== 1 || b.shape[0] !== w.shape[1]) {
     throw new DiffhepError(`dense parameters must be { w: [in, out], b: [out] }, got w [${w?.shape.join(', ')}], b [${b?.shape.join(', ')}]`, 'p');
   }
   if (x.rank === 0 || x.shape[x.rank - 1] !== w.shape[0]) throw new ShapeMismatchError('dense input', [-1, w.shape[0]], x.shape);
   const [inDim, outDim] = w.shape as [number, number];
-  if (x.rank === 2) return tf.add(tf.matMul(x, w), b);
-  return tf.tidy(() => tf.add(tf.matMul(x.reshape([-1, inDim]), w), b).reshape([...x.shape.slice(0, -1), outDim]));
+  if (x.rank === 2) return denseOp(x, w, b, relu);
+  return tf.tidy(() => denseOp(x.reshape([-1, inDim]), w, b, relu).reshape([...x.shape.slice(0, -1), outDim]));
+}
+
+/**
+ * x [..., in] · w + b → [..., out] (leading axes kept: [batch, in], [batch, set, in], or a single [in]).
+ * Values are those of `tf.add(tf.matMul(x, w), b)`; the backward pass is the faster one of dense-op.ts.
+ */
+export function denseApply(p: Tree<Tensor>, x: Tensor): Tensor {
+  return denseThen(p, x, false);
 }
 
 /** An MLP: layers of sizes[i] → sizes[i+1]. */
@@ -74,8 +83,8 @@ export function mlpApply(p: Tree<Tensor>, x: Tensor, opts: MlpOptions = {}): Ten
   return tf.tidy(() => {
     let h = x;
     layers.forEach((l, i) => {
-      h = denseApply(l, h);
-      h = activate(h, i === layers.length - 1 ? (opts.outputActivation ?? 'linear') : (opts.activation ?? 'relu'));
+      const a = i === layers.length - 1 ? (opts.outputActivation ?? 'linear') : (opts.activation ?? 'relu');
+      h = a === 'relu' ? denseThen(l, h, true) : activate(denseThen(l, h, false), a);
     });
     return h;
   });
