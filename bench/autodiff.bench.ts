@@ -8,7 +8,7 @@
  * - hessian / valueAndGrad on a small fit-sized problem.
  * Times are the fastest of interleaved runs (see `interleaved`).
  */
-import { tf, valueAndGrad, hessian, disposeTree, PRNGKey, type Tensor, type Tree } from '../src/autodiff/index.js';
+import { tf, valueAndGrad, hessian, disposeTree, PRNGKey, nn, type Tensor, type Tree } from '../src/autodiff/index.js';
 import type { BenchRow } from './types.js';
 
 export const title = 'autodiff core';
@@ -117,6 +117,17 @@ export async function run(): Promise<BenchRow[]> {
   rows.push(row('MLP: raw tfjs / forward', mlp.raw / mlp.forward, '×'));
   rows.push(row('MLP: valueAndGrad / raw tfjs', mlp.vg / mlp.raw, '×', 'target ≤ 1.1'));
   rows.push(row('MLP: valueAndGrad {checkFinite: false} / raw', mlp.unchecked / mlp.raw, '×'));
+
+  // The same network through nn.mlpApply (one tape node per layer, the backward pass of nn/dense-op.ts);
+  // its forward runs the same ops as the hand-written one above.
+  const nnLoss = (p: Tree<Tensor>) => tf.mean(tf.square(tf.sub(nn.mlpApply(p, x), y)));
+  const nnVg = valueAndGrad(nnLoss);
+  const nnm = interleaved({ forward: forwardOnly(nnLoss, params), vg: () => nnVg(params), raw: rawValueAndGrads(nnLoss, leaves, rebuild) }, reps, 5);
+  rows.push(row('MLP via nn.mlpApply: forward', nnm.forward, 'ms'));
+  rows.push(row('MLP via nn.mlpApply: valueAndGrad', nnm.vg, 'ms'));
+  rows.push(row('MLP via nn.mlpApply: valueAndGrad / forward', nnm.vg / nnm.forward, '×', 'target ≤ 3'));
+  rows.push(row('MLP via nn.mlpApply: valueAndGrad / raw tfjs', nnm.vg / nnm.raw, '×', 'target ≤ 1.1'));
+  rows.push(row('MLP via nn.mlpApply: valueAndGrad / plain-ops valueAndGrad', nnm.vg / mlp.vg, '×', 'not the same round'));
 
   // Where the time goes: kernels launched and time spent inside them (tf.profile), forward vs valueAndGrad.
   const prof = async (fn: () => void) => {
