@@ -22,21 +22,11 @@ import { apFixedHeaderPath, installApFixedHeader } from '../../src/hw/hls/header
 import { exportHls } from '../../src/hw/hls/project.js';
 import { verifyHls } from '../../src/hw/hls/verify.js';
 import { fixedLiteral, writeHls } from '../../src/hw/hls/writer.js';
+import { randType } from './random-types.js';
 
 const MODEL_DIR = join(process.cwd(), '..', 'shared', 'models', 'hls4ml-jet-tagger');
 const BIN = join(process.cwd(), 'bin', 'diffhep.js');
 
-/** A random type: width in [wMin, wMax], F in [0, W+1], random modes. */
-function randType(key: PRNGKey, wMin: number, wMax: number, opts: { signed?: boolean; wrap?: boolean } = {}): FixedType {
-  const u = key.uniforms(6);
-  const width = wMin + Math.floor(u[0] * (wMax - wMin + 1));
-  const f = Math.floor(u[1] * (width + 2));
-  return fixedType(width, width - f, {
-    signed: opts.signed ?? u[2] < 0.7,
-    quant: QUANT_MODES[Math.floor(u[3] * QUANT_MODES.length)],
-    overflow: opts.wrap ? 'WRAP' : OVERFLOW_MODES[Math.floor(u[4] * OVERFLOW_MODES.length)],
-  });
-}
 
 /** A random MLP (some zero weights) with random per-layer types; explicit wrapping accumulators on even layers. */
 function randomNet(seed: number, sizes: number[], output: 'linear' | 'softmax-argmax'): ModelIR {

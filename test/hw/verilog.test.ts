@@ -10,23 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nn, ParamSet, prngKey, type PRNGKey } from '../../src/autodiff/index.js';
 import { csdTerms } from '../../src/hw/verilog/csd.js';
-import { fixedType, fromNumber, OVERFLOW_MODES, QUANT_MODES, type FixedType } from '../../src/hw/fixed/ap-fixed.js';
+import { fixedType, fromNumber, OVERFLOW_MODES, QUANT_MODES } from '../../src/hw/fixed/ap-fixed.js';
 import { irFromMlp, quantizeModel, type ModelIR } from '../../src/hw/ir.js';
 import { exportVerilog } from '../../src/hw/verilog/project.js';
 import { writeVerilog } from '../../src/hw/verilog/writer.js';
 import { verifyVerilog } from '../../src/hw/verify.js';
+import { randType } from './random-types.js';
 
-/** A random type from a key: width in [wMin, wMax], F in [0, W+1], random modes. */
-function randType(key: PRNGKey, wMin: number, wMax: number, opts: { signed?: boolean; wrap?: boolean } = {}): FixedType {
-  const u = key.uniforms(6);
-  const width = wMin + Math.floor(u[0] * (wMax - wMin + 1));
-  const f = Math.floor(u[1] * (width + 2)); // F in [0, W+1]: I = W - F <= W
-  return fixedType(width, width - f, {
-    signed: opts.signed ?? u[2] < 0.7,
-    quant: QUANT_MODES[Math.floor(u[3] * QUANT_MODES.length)],
-    overflow: opts.wrap ? 'WRAP' : OVERFLOW_MODES[Math.floor(u[4] * OVERFLOW_MODES.length)],
-  });
-}
 
 /** A random 4->6->3 (or given sizes) network with random 4-8-bit weights and random layer types. */
 function randomNet(seed: number, sizes: number[], output: 'linear' | 'softmax-argmax'): ModelIR {
