@@ -28,6 +28,7 @@ import {
   type SimConfig,
   type ReadoutPlan,
 } from '../../src/sim/lartpc/index.js';
+import { coordinates, toPhysical, dampedStep, keepInside, unconstrainedOf, sigmaFromChi2Hessian } from './physical-step.js';
 
 /** Pseudo-data: the noise-free readout at the target, keyed by (pixel id, tick), and its noise. */
 export interface PseudoData {
@@ -83,6 +84,8 @@ export interface LossContext {
   nRows: number;
   dataQ: Tensor;
   dataMean: Tensor;
+  /** 1 for the cells inside the data's own (target) windows. */
+  inData: Uint8Array;
   dispose(): void;
 }
 
@@ -99,10 +102,14 @@ export function lossContext(seg: Segments, ps: ParamSet, c: SimConfig, d: Pseudo
   const host = dataOn(layout, d);
   const rowIndex = new Int32Array(layout.size);
   const tick = new Float32Array(layout.size);
-  layout.pixels.forEach((_, row) => {
+  const inData = new Uint8Array(layout.size);
+  layout.pixels.forEach((id, row) => {
+    const r = d.ranges.get(id);
     for (let k = 0; k < layout.length[row]; k++) {
+      const t = layout.tickStart[row] + k;
       rowIndex[layout.offset[row] + k] = row;
-      tick[layout.offset[row] + k] = layout.tickStart[row] + k;
+      tick[layout.offset[row] + k] = t;
+      if (r && t >= r[0] && t <= r[1]) inData[layout.offset[row] + k] = 1;
     }
   });
   const nRows = layout.pixels.length;
@@ -115,15 +122,49 @@ export function lossContext(seg: Segments, ps: ParamSet, c: SimConfig, d: Pseudo
     const m = tf.div(scatterAdd(tf.mul(masked, ticks), rowIndex, nRows), tf.add(tf.abs(q), 1));
     return [q, m];
   });
-  return { plan, data, rowIndex, ticks, nRows, dataQ, dataMean, dispose: () => tf.dispose([data, ticks, dataQ, dataMean, masked]) };
+  return { plan, data, rowIndex, ticks, nRows, dataQ, dataMean, inData, dispose: () => tf.dispose([data, ticks, dataQ, dataMean, masked]) };
 }
 
-/** Stage-2 loss: chi^2 over the readout (tensor level). */
-export function chi2(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData, ctx: LossContext, u: Tensor): Tensor {
+/**
+ * Stage-2 loss: chi^2 over the readout (tensor level). `onSim` receives the
+ * simulated readout (to recompute the value in float64 on the host).
+ */
+export function chi2(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData, ctx: LossContext, u: Tensor, onSim?: (sim: Tensor) => void): Tensor {
   const sim = simulateReadout(seg, asLArTPCTensors(ps.physicalTree(u)), ctx.plan, c);
+  onSim?.(sim);
   const r = tf.sub(sim, ctx.data);
   const chi = tf.div(tf.sum(tf.square(r)), d.noiseE * d.noiseE);
   return d.noiseKey ? tf.sub(chi, ctx.plan.layout.size) : chi;
+}
+
+/**
+ * The stage-2 chi^2 in float64, on a cell set that does not depend on the
+ * point: a float32 sum over ~10^5 cells, minus their count, keeps only
+ * ~10^-2 of the value, and the readout windows planned at the point (part of
+ * the tensor chi^2's cells) move with it, each cell bringing a noise-only
+ * term; Newton steps near the optimum of a large sample change the summed
+ * chi^2 by less than either. Cells of the data's windows count
+ * (sim - data)^2 / sigma^2 - 1; other cells, where the data is noise n only,
+ * count (sim - n)^2 - n^2 = sim^2 - 2 sim n over sigma^2, which is zero where
+ * nothing is simulated. The difference to the tensor chi^2 does not depend
+ * on the parameters, so the gradient is the same.
+ */
+export function chi2Value64(sim: ArrayLike<number>, data: ArrayLike<number>, ctx: LossContext, d: PseudoData): number {
+  let sum = 0;
+  let comp = 0;
+  const inv = 1 / (d.noiseE * d.noiseE);
+  const inData = ctx.inData;
+  for (let i = 0; i < sim.length; i++) {
+    const s = sim[i];
+    const x = data[i];
+    let v: number;
+    if (inData[i]) v = (s - x) * (s - x) * inv - (d.noiseKey ? 1 : 0);
+    else v = d.noiseKey ? (s * s - 2 * s * x) * inv : (s - x) * (s - x) * inv;
+    const t = sum + v;
+    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
+  }
+  return sum + comp;
 }
 
 /** Stage-1 loss: per-pixel total charge and charge-weighted mean tick (tensor level). */
@@ -152,23 +193,6 @@ export interface FitResult {
   iterations: number;
   history: FitStep[];
   finalLoss: number;
-}
-
-/** Projects an unconstrained point so that every trainable parameter lies inside its fit range. */
-function projectToBounds(ps: ParamSet, u: number[]): number[] {
-  const out = u.slice();
-  let k = 0;
-  for (const e of ps.trainable) {
-    for (let i = 0; i < e.values.length; i++, k++) {
-      const b = e.def.bounds;
-      if (!b) continue;
-      const x = e.bij.forward(u[k]);
-      const eps = 1e-6 * (b[1] - b[0]);
-      if (!(x > b[0] + eps)) out[k] = e.bij.inverse(b[0] + eps);
-      else if (!(x < b[1] - eps)) out[k] = e.bij.inverse(b[1] - eps);
-    }
-  }
-  return out;
 }
 
 function evalLoss(fn: (u: Tensor) => Tensor, u: number[]): number {
@@ -252,25 +276,24 @@ export function calibrateEvents(events: FitEvent[], ps: ParamSet, c: SimConfig, 
       const h = summedHessian(events, ps, c, lossOf);
       // stage 1 moves only the field (it aligns the drift time); stage 2 moves all
       const free = stage === 1 ? [ps.trainableNames().indexOf('drift.efield')] : u0.map((_, i) => i);
+      // the step is solved in physical coordinates: a bounded-sigmoid parameter near its bound keeps its gradient there
+      const co = coordinates(ps);
+      const phys = toPhysical(co, h.gradient, h.matrix);
       let accepted = false;
-      let step: number[] = [];
+      let moved = 0;
       for (let tries = 0; tries < 12 && !accepted; tries++) {
-        const A = free.map((i) => free.map((j) => (i === j ? h.matrix[i][j] + lambda * Math.max(Math.abs(h.matrix[i][i]), 1e-12) : h.matrix[i][j])));
-        let sub: number[];
+        let step: number[];
         try {
-          sub = linalg.solve(A, free.map((i) => -h.gradient[i]));
+          step = dampedStep(co, phys.gradient, phys.matrix, lambda, free);
         } catch {
           lambda *= 10;
           continue;
         }
-        const cap = Math.max(...sub.map(Math.abs));
-        if (cap > 1) sub = sub.map((x) => x / cap);
-        step = u0.map(() => 0);
-        free.forEach((i, k) => (step[i] = sub[k]));
-        const u1 = projectToBounds(ps, u0.map((x, i) => x + step[i]));
+        const u1 = unconstrainedOf(ps, keepInside(co, step));
         // the trial point is evaluated with the plan at the current point (same cells)
         const f1 = summedLoss(events, ps, c, lossOf, u1);
         if (Number.isFinite(f1) && f1 <= h.value) {
+          moved = Math.max(...u1.map((x, i) => Math.abs(x - u0[i])));
           ps.setUnconstrained(u1);
           lambda = Math.max(lambda / 5, 1e-9);
           accepted = true;
@@ -281,23 +304,15 @@ export function calibrateEvents(events: FitEvent[], ps: ParamSet, c: SimConfig, 
       const s: FitStep = { iteration, stage, loss: accepted ? finalLoss : h.value, values: Array.from(ps.trainableVector()) };
       history.push(s);
       opts.onStep?.(s);
-      const small = Math.max(...step.map(Math.abs)) < (stage === 1 ? 1e-3 : 1e-6);
+      const small = moved < (stage === 1 ? 1e-3 : 1e-6);
       if (!accepted || small) break;
     }
   }
-  // covariance from the Hessian of the chi^2 at the final point: cov_u = 2 H^-1
+  // covariance from the Hessian of the chi^2 at the final point, in physical coordinates: cov_x = 2 H_x^-1
   const h = summedHessian(events, ps, c, chi2);
   finalLoss = h.value;
-  let cov: number[][];
-  try {
-    cov = linalg.inverse(h.matrix);
-  } catch {
-    // a parameter pinned at its bound leaves a zero row: regularize so the others still get errors
-    const ridge = 1e-9 * Math.max(...h.matrix.map((r, i) => Math.abs(r[i])));
-    cov = linalg.inverse(h.matrix.map((r, i) => r.map((x, j) => (i === j ? x + ridge : x))));
-  }
-  const jd = ps.jacobianDiagonal();
-  const uncertainties = cov.map((row, i) => Math.sqrt(Math.max(2 * row[i], 0)) * jd[i]);
+  const phys = toPhysical(coordinates(ps), h.gradient, h.matrix);
+  const uncertainties = sigmaFromChi2Hessian(phys.matrix);
   return { fitted: Array.from(ps.trainableVector()), uncertainties, iterations: iteration, history, finalLoss };
 }
 

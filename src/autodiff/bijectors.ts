@@ -21,6 +21,8 @@ export interface Bijector {
   forwardTensor(u: Tensor): Tensor;
   /** dx/du at u, for turning covariances of u into covariances of x. */
   derivative(u: number): number;
+  /** d^2x/du^2 at u, for turning a Hessian in u into one in x (its gradient term). */
+  secondDerivative(u: number): number;
 }
 
 /** The bijector for a transform name and bounds. */
@@ -33,6 +35,7 @@ export function bijector(name: TransformName, bounds?: readonly [number, number]
         inverse: (x) => x,
         forwardTensor: (u) => u,
         derivative: () => 1,
+        secondDerivative: () => 0,
       };
     case 'log':
       return {
@@ -41,6 +44,7 @@ export function bijector(name: TransformName, bounds?: readonly [number, number]
         inverse: (x) => Math.log(x),
         forwardTensor: (u) => tf.exp(u),
         derivative: (u) => Math.exp(u),
+        secondDerivative: (u) => Math.exp(u),
       };
     case 'sigmoid': {
       if (!bounds) throw new Error('the sigmoid transform needs bounds [lo, hi]');
@@ -58,6 +62,10 @@ export function bijector(name: TransformName, bounds?: readonly [number, number]
         derivative: (u) => {
           const s = sig(u);
           return w * s * (1 - s);
+        },
+        secondDerivative: (u) => {
+          const s = sig(u);
+          return w * s * (1 - s) * (1 - 2 * s);
         },
       };
     }

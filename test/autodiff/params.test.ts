@@ -120,6 +120,23 @@ describe('parameter sets', () => {
     );
   });
 
+  it('bijector first and second derivatives equal central differences of forward (property, all transforms)', () => {
+    const bs = [bijector('identity'), bijector('log'), bijector('sigmoid', [0.78, 0.88]), bijector('sigmoid', [2e-6, 9e-6])];
+    fc.assert(
+      fc.property(fc.double({ min: -6, max: 6, noNaN: true }), (u) => {
+        for (const b of bs) {
+          const h = 1e-4;
+          const d1 = (b.forward(u + h) - b.forward(u - h)) / (2 * h);
+          const d2 = (b.forward(u + h) - 2 * b.forward(u) + b.forward(u - h)) / (h * h);
+          const scale = Math.abs(b.derivative(u)) + 1e-300;
+          assertClose(b.derivative(u), d1, 1e-6, 1e-9 * scale, `${b.name} dx/du at ${u}`);
+          assertClose(b.secondDerivative(u), d2, 1e-3, 1e-4 * scale, `${b.name} d2x/du2 at ${u}`);
+        }
+      }),
+      propertyParams(50, 903),
+    );
+  });
+
   it('withTrainable freezes a subtree, clone is deep', () => {
     const ps = lartpc();
     const frozen = ps.withTrainable('calo', false);
