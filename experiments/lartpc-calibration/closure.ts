@@ -32,7 +32,7 @@ import { tf, hessian, valueAndGrad, linalg, prngKey, writeJsonAtomic, DomainErro
 import { lartpcParams, module0Config, LARPIX, type SimConfig } from '../../src/sim/lartpc/index.js';
 import { startProgress } from '../../src/cli/progress.js';
 import { sampleTracks } from './fisher.js';
-import { makePseudoData, calibrateEvents, drawTarget, lossContext, chi2, chi2Value64, type FitEvent } from './fit.js';
+import { makePseudoData, calibrateEvents, drawTarget, lossContext, chi2, chi2Value64, type FitEvent, type FitStep } from './fit.js';
 import { SHORT } from './study.js';
 import { coordinates, toPhysical, keepInside, unconstrainedOf, sigmaFromChi2Hessian } from './physical-step.js';
 
@@ -94,7 +94,7 @@ export interface TargetState {
   target: number[];
   /** Unconstrained point of the current pass. */
   u: number[];
-  warm?: { fitted: number[]; uncertainties: number[]; iterations: number; cpu_s: number };
+  warm?: { fitted: number[]; uncertainties: number[]; iterations: number; cpu_s: number; history?: FitStep[] };
   /** Fixed Newton matrix (scaled to the whole sample). */
   matrix?: number[][];
   pass?: PassSums;
@@ -148,13 +148,15 @@ function checkMultiple(name: string, n: number, batch: number, max: number): voi
   if (!(Number.isInteger(n) && n >= batch && n % batch === 0 && n <= max)) throw new DomainError(name, n, `must be a multiple of --batch ${batch} between ${batch} and ${max}`);
 }
 
+/** Options of one target's large-sample fit (see `runClosure`). */
+export type TargetFitOptions = Omit<ClosureOptions, 'first' | 'count' | 'progress'>;
+
 /**
- * Runs (or resumes) the full-statistics noisy closure and writes
- * closure-<tracks>.json with, per target, the fitted values, Hessian
- * uncertainties, errors in % and pulls, plus the worst error and the pull
- * mean and rms; one checkpoint file per target (target-k.json).
+ * Fits (or resumes) target k of seed o.seed with o.tracks tracks, the state
+ * checkpointed in o.out/closure-<tracks>/target-k.json; returns the final
+ * state. `onProgress(done, total)` follows the readouts of each pass.
  */
-export async function runClosure(o: ClosureOptions): Promise<{ summary: string; file: string }> {
+export function fitTargetLarge(o: TargetFitOptions, k: number, onProgress?: (done: number, total: number) => void): TargetState {
   checkMultiple('tracks', o.tracks, o.batch, Infinity);
   checkMultiple('warmTracks', o.warmTracks, o.batch, o.tracks);
   checkMultiple('hessianTracks', o.hessianTracks, o.batch, o.tracks);
@@ -162,117 +164,131 @@ export async function runClosure(o: ClosureOptions): Promise<{ summary: string; 
   mkdirSync(dir, { recursive: true });
   const c = module0Config();
   const nominal = lartpcParams();
-  const paths = nominal.trainableNames();
   const noiseE = o.noiseE ?? LARPIX.uncorrelatedNoiseE;
   const nb = o.tracks / o.batch;
   const maxNewton = o.maxNewton ?? 8;
   const tol = o.stepTolSigma ?? 0.02;
   const every = o.checkpointEvery ?? 16;
-  const bar = startProgress(`closure ${o.tracks} tracks`, o.count * (nb * 4 + o.warmTracks / o.batch), o.progress);
-  for (let k = o.first; k < o.first + o.count; k++) {
-    const file = join(dir, `target-${k}.json`);
-    const seed = o.seed * 1000 + k;
-    const target = drawTarget(nominal, prngKey(seed).fold('target'));
-    const s: TargetState = existsSync(file)
-      ? (JSON.parse(readFileSync(file, 'utf8')) as TargetState)
-      : { k, seed, phase: 'warm', target: Array.from(target.trainableVector()), u: Array.from(nominal.unconstrainedVector()), newton: [], cpu_s: 0, passes: [] };
-    const save = () => writeJsonAtomic(file, s);
-    const ps = nominal.clone();
-    const progressBase = (k - o.first) * (nb * 4 + o.warmTracks / o.batch);
-    let cpuMark = cpuSeconds();
-    const tickCpu = () => {
-      const now = cpuSeconds();
-      s.cpu_s += now - cpuMark;
-      cpuMark = now;
-    };
-    // one pass over readouts [0, n) at s.u, resumed from s.pass
-    const pass = (n: number, withMatrix: boolean): PassSums => {
-      const t0 = cpuSeconds();
-      const p: PassSums = s.pass ?? { next: 0, value: 0, gradient: s.u.map(() => 0), ...(withMatrix ? { matrix: s.u.map(() => s.u.map(() => 0)) } : {}) };
-      for (let b = p.next; b < n; b++) {
-        const t = readoutTerms(readout(seed, b, o.batch, target, c, noiseE), ps, c, s.u, withMatrix);
-        p.value += t.value;
-        t.gradient.forEach((g, i) => (p.gradient[i] += g));
-        if (withMatrix) t.matrix!.forEach((r, i) => r.forEach((x, j) => (p.matrix![i][j] += x)));
-        p.next = b + 1;
-        if (p.next % every === 0 || p.next === n) {
-          s.pass = p;
-          tickCpu();
-          save();
-        }
-        bar.update(progressBase + Math.min(b, nb));
-        o.onReadout?.(k, s.phase, b);
-      }
-      s.passes.push({ phase: s.phase, readouts: n, cpu_s: cpuSeconds() - t0 });
-      s.pass = undefined;
-      return p;
-    };
-    if (s.phase === 'warm') {
-      const c0 = cpuSeconds();
-      const events: FitEvent[] = [];
-      for (let b = 0; b < o.warmTracks / o.batch; b++) events.push(readout(seed, b, o.batch, target, c, noiseE));
-      const res = calibrateEvents(events, ps, c, { maxIter1: 8, maxIter2: 100 });
-      s.warm = { fitted: res.fitted, uncertainties: res.uncertainties, iterations: res.iterations, cpu_s: cpuSeconds() - c0 };
-      s.u = Array.from(ps.unconstrainedVector());
-      s.phase = 'matrix';
-      tickCpu();
-      save();
-    }
-    if (s.phase === 'matrix') {
-      const p = pass(o.hessianTracks / o.batch, true);
-      const scale = o.tracks / o.hessianTracks;
-      ps.setUnconstrained(s.u);
-      s.matrix = toPhysical(coordinates(ps), p.gradient, p.matrix!).matrix.map((r) => r.map((x) => x * scale));
-      s.phase = 'newton';
-      tickCpu();
-      save();
-    }
-    if (s.phase === 'newton') {
-      const sig = sigmaFromChi2Hessian(s.matrix!);
-      while (s.phase === 'newton') {
-        const p = pass(nb, false);
-        ps.setUnconstrained(s.u);
-        const co = coordinates(ps);
-        const gx = p.gradient.map((g, i) => g / co.dx[i]);
-        const prev = s.accepted;
-        const last = s.newton[s.newton.length - 1];
-        if (prev && !(p.value <= prev.value) && last.halved < 6) {
-          // the step overshot: go back half way from the last accepted point
-          ps.setUnconstrained(prev.u);
-          const cPrev = coordinates(ps);
-          const half = last.step.map((x) => x / 2);
-          s.newton.push({ ...last, step: half, step_sigma: Math.max(...half.map((x, i) => Math.abs(x) / sig[i])), halved: last.halved + 1 });
-          s.u = unconstrainedOf(ps, keepInside(cPrev, half));
-          tickCpu();
-          save();
-          continue;
-        }
-        s.accepted = { u: s.u.slice(), value: p.value, gradient: gx };
-        const step = linalg.solve(s.matrix!, gx.map((g) => -g));
-        const stepSigma = Math.max(...step.map((x, i) => Math.abs(x) / sig[i]));
-        s.newton.push({ u: s.u.slice(), value: p.value, gradient: gx, step, step_sigma: stepSigma, halved: 0 });
-        if (stepSigma < tol || s.newton.length >= maxNewton) s.phase = 'covariance';
-        else s.u = unconstrainedOf(ps, keepInside(co, step));
+  const file = join(dir, `target-${k}.json`);
+  const seed = o.seed * 1000 + k;
+  const target = drawTarget(nominal, prngKey(seed).fold('target'));
+  const s: TargetState = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as TargetState)
+    : { k, seed, phase: 'warm', target: Array.from(target.trainableVector()), u: Array.from(nominal.unconstrainedVector()), newton: [], cpu_s: 0, passes: [] };
+  const save = () => writeJsonAtomic(file, s);
+  const ps = nominal.clone();
+  let cpuMark = cpuSeconds();
+  const tickCpu = () => {
+    const now = cpuSeconds();
+    s.cpu_s += now - cpuMark;
+    cpuMark = now;
+  };
+  // one pass over readouts [0, n) at s.u, resumed from s.pass
+  const pass = (n: number, withMatrix: boolean): PassSums => {
+    const t0 = cpuSeconds();
+    const p: PassSums = s.pass ?? { next: 0, value: 0, gradient: s.u.map(() => 0), ...(withMatrix ? { matrix: s.u.map(() => s.u.map(() => 0)) } : {}) };
+    for (let b = p.next; b < n; b++) {
+      const t = readoutTerms(readout(seed, b, o.batch, target, c, noiseE), ps, c, s.u, withMatrix);
+      p.value += t.value;
+      t.gradient.forEach((g, i) => (p.gradient[i] += g));
+      if (withMatrix) t.matrix!.forEach((r, i) => r.forEach((x, j) => (p.matrix![i][j] += x)));
+      p.next = b + 1;
+      if (p.next % every === 0 || p.next === n) {
+        s.pass = p;
         tickCpu();
         save();
       }
+      onProgress?.(b + 1, n);
+      o.onReadout?.(k, s.phase, b);
     }
-    if (s.phase === 'covariance') {
-      const p = pass(nb, true);
+    s.passes.push({ phase: s.phase, readouts: n, cpu_s: cpuSeconds() - t0 });
+    s.pass = undefined;
+    return p;
+  };
+  if (s.phase === 'warm') {
+    const c0 = cpuSeconds();
+    const events: FitEvent[] = [];
+    for (let b = 0; b < o.warmTracks / o.batch; b++) events.push(readout(seed, b, o.batch, target, c, noiseE));
+    const res = calibrateEvents(events, ps, c, { maxIter1: 8, maxIter2: 100 });
+    s.warm = { fitted: res.fitted, uncertainties: res.uncertainties, iterations: res.iterations, cpu_s: cpuSeconds() - c0, history: res.history };
+    s.u = Array.from(ps.unconstrainedVector());
+    s.phase = 'matrix';
+    tickCpu();
+    save();
+  }
+  if (s.phase === 'matrix') {
+    const p = pass(o.hessianTracks / o.batch, true);
+    const scale = o.tracks / o.hessianTracks;
+    ps.setUnconstrained(s.u);
+    s.matrix = toPhysical(coordinates(ps), p.gradient, p.matrix!).matrix.map((r) => r.map((x) => x * scale));
+    s.phase = 'newton';
+    tickCpu();
+    save();
+  }
+  if (s.phase === 'newton') {
+    const sig = sigmaFromChi2Hessian(s.matrix!);
+    while (s.phase === 'newton') {
+      const p = pass(nb, false);
       ps.setUnconstrained(s.u);
-      const unc = sigmaFromChi2Hessian(toPhysical(coordinates(ps), p.gradient, p.matrix!).matrix);
-      const fitted = Array.from(ps.trainableVector());
-      s.result = {
-        fitted,
-        uncertainties: unc,
-        errors_percent: fitted.map((x, i) => (100 * (x - s.target[i])) / s.target[i]),
-        pulls: fitted.map((x, i) => (x - s.target[i]) / unc[i]),
-        chi2: p.value,
-      };
-      s.phase = 'done';
+      const co = coordinates(ps);
+      const gx = p.gradient.map((g, i) => g / co.dx[i]);
+      const prev = s.accepted;
+      const last = s.newton[s.newton.length - 1];
+      if (prev && !(p.value <= prev.value) && last.halved < 6) {
+        // the step overshot: go back half way from the last accepted point
+        ps.setUnconstrained(prev.u);
+        const cPrev = coordinates(ps);
+        const half = last.step.map((x) => x / 2);
+        s.newton.push({ ...last, step: half, step_sigma: Math.max(...half.map((x, i) => Math.abs(x) / sig[i])), halved: last.halved + 1 });
+        s.u = unconstrainedOf(ps, keepInside(cPrev, half));
+        tickCpu();
+        save();
+        continue;
+      }
+      s.accepted = { u: s.u.slice(), value: p.value, gradient: gx };
+      const step = linalg.solve(s.matrix!, gx.map((g) => -g));
+      const stepSigma = Math.max(...step.map((x, i) => Math.abs(x) / sig[i]));
+      s.newton.push({ u: s.u.slice(), value: p.value, gradient: gx, step, step_sigma: stepSigma, halved: 0 });
+      if (stepSigma < tol || s.newton.length >= maxNewton) s.phase = 'covariance';
+      else s.u = unconstrainedOf(ps, keepInside(co, step));
       tickCpu();
       save();
     }
+  }
+  if (s.phase === 'covariance') {
+    const p = pass(nb, true);
+    ps.setUnconstrained(s.u);
+    const unc = sigmaFromChi2Hessian(toPhysical(coordinates(ps), p.gradient, p.matrix!).matrix);
+    const fitted = Array.from(ps.trainableVector());
+    s.result = {
+      fitted,
+      uncertainties: unc,
+      errors_percent: fitted.map((x, i) => (100 * (x - s.target[i])) / s.target[i]),
+      pulls: fitted.map((x, i) => (x - s.target[i]) / unc[i]),
+      chi2: p.value,
+    };
+    s.phase = 'done';
+    tickCpu();
+    save();
+  }
+  return s;
+}
+
+/**
+ * Runs (or resumes) the full-statistics noisy closure for targets
+ * first ... first + count - 1 and writes closure-<tracks>.json with, per
+ * finished target in the folder, the fitted values, Hessian uncertainties,
+ * errors in % and pulls, plus the worst error and the pull mean and rms.
+ */
+export async function runClosure(o: ClosureOptions): Promise<{ summary: string; file: string }> {
+  const dir = join(o.out, `closure-${o.tracks}`);
+  const nominal = lartpcParams();
+  const paths = nominal.trainableNames();
+  const noiseE = o.noiseE ?? LARPIX.uncorrelatedNoiseE;
+  const bar = startProgress(`closure ${o.tracks} tracks`, o.count, o.progress);
+  for (let k = o.first; k < o.first + o.count; k++) {
+    fitTargetLarge(o, k, (done, total) => bar.update(k - o.first + done / total));
+    bar.update(k - o.first + 1);
   }
   bar.stop();
   // the summary covers every finished target in the folder (runs over disjoint target ranges share it)
