@@ -34,7 +34,7 @@ import { startProgress } from '../../src/cli/progress.js';
 import { sampleTracks } from './fisher.js';
 import { makePseudoData, calibrateEvents, drawTarget, lossContext, chi2, chi2Value64, type FitEvent, type FitStep } from './fit.js';
 import { SHORT } from './study.js';
-import { coordinates, toPhysical, keepInside, unconstrainedOf, sigmaFromChi2Hessian } from './physical-step.js';
+import { coordinates, toPhysical, keepInside, unconstrainedOf, sigmaFromChi2Hessian, physicalSigma } from './physical-step.js';
 
 /** Options of `runClosure`. */
 export interface ClosureOptions {
@@ -240,7 +240,7 @@ export function fitTargetLarge(o: TargetFitOptions, k: number, onProgress?: (don
         const cPrev = coordinates(ps);
         const half = last.step.map((x) => x / 2);
         s.newton.push({ ...last, step: half, step_sigma: Math.max(...half.map((x, i) => Math.abs(x) / sig[i])), halved: last.halved + 1 });
-        s.u = unconstrainedOf(ps, keepInside(cPrev, half));
+        s.u = unconstrainedOf(ps, keepInside(cPrev, half), cPrev);
         tickCpu();
         save();
         continue;
@@ -250,7 +250,7 @@ export function fitTargetLarge(o: TargetFitOptions, k: number, onProgress?: (don
       const stepSigma = Math.max(...step.map((x, i) => Math.abs(x) / sig[i]));
       s.newton.push({ u: s.u.slice(), value: p.value, gradient: gx, step, step_sigma: stepSigma, halved: 0 });
       if (stepSigma < tol || s.newton.length >= maxNewton) s.phase = 'covariance';
-      else s.u = unconstrainedOf(ps, keepInside(co, step));
+      else s.u = unconstrainedOf(ps, keepInside(co, step), co);
       tickCpu();
       save();
     }
@@ -258,7 +258,8 @@ export function fitTargetLarge(o: TargetFitOptions, k: number, onProgress?: (don
   if (s.phase === 'covariance') {
     const p = pass(nb, true);
     ps.setUnconstrained(s.u);
-    const unc = sigmaFromChi2Hessian(toPhysical(coordinates(ps), p.gradient, p.matrix!).matrix);
+    const cf = coordinates(ps);
+    const unc = physicalSigma(ps, cf, toPhysical(cf, p.gradient, p.matrix!).matrix);
     const fitted = Array.from(ps.trainableVector());
     s.result = {
       fitted,

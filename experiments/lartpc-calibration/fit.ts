@@ -28,7 +28,6 @@ import {
   type SimConfig,
   type ReadoutPlan,
 } from '../../src/sim/lartpc/index.js';
-import { coordinates, toPhysical, dampedStep, keepInside, unconstrainedOf, sigmaFromChi2Hessian } from './physical-step.js';
 
 /** Pseudo-data: the noise-free readout at the target, keyed by (pixel id, tick), and its noise. */
 export interface PseudoData {
@@ -195,6 +194,23 @@ export interface FitResult {
   finalLoss: number;
 }
 
+/** Projects an unconstrained point so that every trainable parameter lies inside its fit range. */
+function projectToBounds(ps: ParamSet, u: number[]): number[] {
+  const out = u.slice();
+  let k = 0;
+  for (const e of ps.trainable) {
+    for (let i = 0; i < e.values.length; i++, k++) {
+      const b = e.def.bounds;
+      if (!b) continue;
+      const x = e.bij.forward(u[k]);
+      const eps = 1e-6 * (b[1] - b[0]);
+      if (!(x > b[0] + eps)) out[k] = e.bij.inverse(b[0] + eps);
+      else if (!(x < b[1] - eps)) out[k] = e.bij.inverse(b[1] - eps);
+    }
+  }
+  return out;
+}
+
 function evalLoss(fn: (u: Tensor) => Tensor, u: number[]): number {
   return tf.tidy(() => fn(tf.tensor1d(u)).dataSync()[0]);
 }
@@ -276,24 +292,25 @@ export function calibrateEvents(events: FitEvent[], ps: ParamSet, c: SimConfig, 
       const h = summedHessian(events, ps, c, lossOf);
       // stage 1 moves only the field (it aligns the drift time); stage 2 moves all
       const free = stage === 1 ? [ps.trainableNames().indexOf('drift.efield')] : u0.map((_, i) => i);
-      // the step is solved in physical coordinates: a bounded-sigmoid parameter near its bound keeps its gradient there
-      const co = coordinates(ps);
-      const phys = toPhysical(co, h.gradient, h.matrix);
       let accepted = false;
-      let moved = 0;
+      let step: number[] = [];
       for (let tries = 0; tries < 12 && !accepted; tries++) {
-        let step: number[];
+        const A = free.map((i) => free.map((j) => (i === j ? h.matrix[i][j] + lambda * Math.max(Math.abs(h.matrix[i][i]), 1e-12) : h.matrix[i][j])));
+        let sub: number[];
         try {
-          step = dampedStep(co, phys.gradient, phys.matrix, lambda, free);
+          sub = linalg.solve(A, free.map((i) => -h.gradient[i]));
         } catch {
           lambda *= 10;
           continue;
         }
-        const u1 = unconstrainedOf(ps, keepInside(co, step));
+        const cap = Math.max(...sub.map(Math.abs));
+        if (cap > 1) sub = sub.map((x) => x / cap);
+        step = u0.map(() => 0);
+        free.forEach((i, k) => (step[i] = sub[k]));
+        const u1 = projectToBounds(ps, u0.map((x, i) => x + step[i]));
         // the trial point is evaluated with the plan at the current point (same cells)
         const f1 = summedLoss(events, ps, c, lossOf, u1);
         if (Number.isFinite(f1) && f1 <= h.value) {
-          moved = Math.max(...u1.map((x, i) => Math.abs(x - u0[i])));
           ps.setUnconstrained(u1);
           lambda = Math.max(lambda / 5, 1e-9);
           accepted = true;
@@ -304,15 +321,23 @@ export function calibrateEvents(events: FitEvent[], ps: ParamSet, c: SimConfig, 
       const s: FitStep = { iteration, stage, loss: accepted ? finalLoss : h.value, values: Array.from(ps.trainableVector()) };
       history.push(s);
       opts.onStep?.(s);
-      const small = moved < (stage === 1 ? 1e-3 : 1e-6);
+      const small = Math.max(...step.map(Math.abs)) < (stage === 1 ? 1e-3 : 1e-6);
       if (!accepted || small) break;
     }
   }
-  // covariance from the Hessian of the chi^2 at the final point, in physical coordinates: cov_x = 2 H_x^-1
+  // covariance from the Hessian of the chi^2 at the final point: cov_u = 2 H^-1
   const h = summedHessian(events, ps, c, chi2);
   finalLoss = h.value;
-  const phys = toPhysical(coordinates(ps), h.gradient, h.matrix);
-  const uncertainties = sigmaFromChi2Hessian(phys.matrix);
+  let cov: number[][];
+  try {
+    cov = linalg.inverse(h.matrix);
+  } catch {
+    // a parameter pinned at its bound leaves a zero row: regularize so the others still get errors
+    const ridge = 1e-9 * Math.max(...h.matrix.map((r, i) => Math.abs(r[i])));
+    cov = linalg.inverse(h.matrix.map((r, i) => r.map((x, j) => (i === j ? x + ridge : x))));
+  }
+  const jd = ps.jacobianDiagonal();
+  const uncertainties = cov.map((row, i) => Math.sqrt(Math.max(2 * row[i], 0)) * jd[i]);
   return { fitted: Array.from(ps.trainableVector()), uncertainties, iterations: iteration, history, finalLoss };
 }
 
