@@ -11,8 +11,11 @@
  *    tracks from nominal;
  * 2. **Newton with a fixed matrix**: the chi^2 Hessian of the first
  *    `hessianTracks` tracks at the warm point, scaled by N / hessianTracks,
- *    is the matrix of every step u <- u - H^-1 g, where g is the gradient of
- *    the whole sample at u (one gradient pass per step). The fixed point is
+ *    is the matrix of every step y <- y - H^-1 g, where g is the gradient of
+ *    the whole sample at y (one gradient pass per step), in the step
+ *    coordinates of physical-step.ts (sigmoid-bounded parameters in their
+ *    physical value, log parameters in log), so that a warm start near a
+ *    bound is not held there by a flat transform. The fixed point is
  *    the full-sample optimum g = 0 whatever the matrix; the matrix only sets
  *    the rate (a sample Fisher matrix within a few % of the full one
  *    contracts the error by that fraction per step);
