@@ -27,7 +27,7 @@ describe('lartpc-calibration closure at full statistics', function () {
       const s = JSON.parse(readFileSync(join(out, 'closure-32', 'target-0.json'), 'utf8')) as TargetState;
       reference = s;
       assert.equal(s.phase, 'done');
-      assert.ok(s.newton.length >= 1 && s.newton[s.newton.length - 1].step_sigma < 0.02, `last step ${s.newton[s.newton.length - 1].step_sigma} sigma`);
+      assert.ok(s.newton.length >= 1 && s.newton[s.newton.length - 1].step_sigma < 0.05, `last step ${s.newton[s.newton.length - 1].step_sigma} sigma`);
       // the same 32 tracks and noise, fitted by Levenberg-Marquardt with a fresh Hessian every iteration
       const c = module0Config();
       const nominal = lartpcParams();
