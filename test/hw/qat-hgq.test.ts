@@ -11,7 +11,7 @@ import { propertyParams } from '../../src/autodiff/testing/index.js';
 import { fracBits, fromNumber, type FixedType } from '../../src/hw/fixed/ap-fixed.js';
 import { emulate } from '../../src/hw/emulate/emulator.js';
 import { fakeQuant } from '../../src/hw/qat/fake-quant.js';
-import { asFixedType, hgqForward, hgqQuantize, irFromQat, qatMlpForward, trainClassifier, type LayerQuant } from '../../src/hw/qat/index.js';
+import { asFixedType, checkHgq, hgqForward, hgqQuantize, irFromQat, qatMlpForward, trainClassifier, type LayerQuant } from '../../src/hw/qat/index.js';
 import { ringTask, rowsOf } from './qat.test.js';
 
 describe('hw QAT: HGQ bit widths', () => {
@@ -123,5 +123,29 @@ describe('hw QAT: HGQ bit widths', () => {
     assert.deepEqual(emulate(irFromQat(r.params, q, inputType), xs), qatLogits.map((row) => row.map((v) => v + 0)));
     const relu = q[0].relu as FixedType;
     assert.equal(relu.signed, false);
+  });
+
+  it('the sigmoid parametrization of f lets the widths move several bits in a short run, where f itself moves at most about rate x steps; bad settings name the field', () => {
+    const tr = ringTask(400, 7);
+    const inputType = 'ap_fixed<8,3,AP_RND,AP_SAT>';
+    const lr = 0.01;
+    const steps = 8 * 5; // 8 epochs of 5 batches
+    const run = (transform: 'identity' | 'sigmoid') =>
+      trainClassifier({ sizes: [4, 8, 3], x: tr.x, y: tr.y, epochs: 8, batchSize: 80, learningRate: lr, seed: 5, inputType, hgq: { initFracBits: 6, beta: 1e-3, transform } });
+    const fell = (r: ReturnType<typeof run>) => {
+      const f = r.fracBits!.weights.flat();
+      return f.reduce((s, v) => s + (6 - v), 0) / f.length;
+    };
+    const id = run('identity');
+    const sg = run('sigmoid');
+    // Adam's step in f is at most about the rate: 40 steps x 0.01 = 0.4 bit, so the rounded f stay at 6 (or 5 after rounding).
+    assert.ok(fell(id) <= 1, `identity: mean f fell by ${fell(id)}`);
+    assert.ok(id.fracBits!.weights.flat().every((f) => f >= 5), JSON.stringify(id.fracBits!.weights));
+    // Near f = 6 inside [-8, 16] the sigmoid's slope is 24·σ'(u) ≈ 5.8: the same steps move f by more than 1.5 bits.
+    assert.ok(fell(sg) > 1.5, `sigmoid: mean f fell by ${fell(sg)}`);
+    assert.ok(sg.ebops! < id.ebops!, `EBOPs sigmoid ${sg.ebops} vs identity ${id.ebops}`);
+    assert.throws(() => checkHgq({ initFracBits: 6, beta: 1e-5, transform: 'log' as never }), /hgq\.transform/);
+    assert.throws(() => checkHgq({ initFracBits: 0, beta: 1e-5, transform: 'sigmoid' }), /hgq\.initFracBits/);
+    assert.equal(checkHgq({ initFracBits: 6, beta: 1e-5 }).transform, 'identity');
   });
 });

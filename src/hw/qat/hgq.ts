@@ -54,6 +54,16 @@ export interface HgqOptions {
   beta: number;
   /** Bounds of the trainable f. Default [-8, 16]. */
   fracBitsBounds?: [number, number];
+  /**
+   * How the optimizer sees f. `identity` (default): f itself, so Adam moves
+   * each f by at most about the learning rate per step, and a short
+   * fine-tuning run cannot move the widths far whatever β is. `sigmoid`:
+   * f = lo + (hi − lo) · σ(u) inside `fracBitsBounds`, the optimizer moving u,
+   * so f moves up to (hi − lo)/4 times faster near the middle of the bounds
+   * (6× for [-8, 16]) and slows towards them; initFracBits must then lie
+   * strictly inside the bounds of the activations too, (0, hi).
+   */
+  transform?: 'identity' | 'sigmoid';
 }
 
 /** Trainable f of one layer: `f` per weight [in][out], `fa` for the activations and bias. */
@@ -80,7 +90,12 @@ export function checkHgq(h: HgqOptions): Required<HgqOptions> {
     throw new DomainError('hgq.initFracBits', h.initFracBits, `a number inside fracBitsBounds (${bounds[0]}, ${bounds[1]})`);
   }
   if (!(Number.isFinite(h.beta) && h.beta >= 0)) throw new DomainError('hgq.beta', h.beta, 'a finite number >= 0');
-  return { initFracBits: h.initFracBits, beta: h.beta, fracBitsBounds: bounds };
+  const transform = h.transform ?? 'identity';
+  if (transform !== 'identity' && transform !== 'sigmoid') throw new DomainError('hgq.transform', transform, "'identity' or 'sigmoid'");
+  if (transform === 'sigmoid' && !(h.initFracBits > 0)) {
+    throw new DomainError('hgq.initFracBits', h.initFracBits, 'a number > 0 with the sigmoid transform (the activations\' f lives in (0, hi))');
+  }
+  return { initFracBits: h.initFracBits, beta: h.beta, fracBitsBounds: bounds, transform };
 }
 
 /**
@@ -93,7 +108,7 @@ export function checkHgq(h: HgqOptions): Required<HgqOptions> {
  */
 export function hgqParamDefs(sizes: number[], h: HgqOptions): ParamDefTree {
   const o = checkHgq(h);
-  const opt = { bounds: o.fracBitsBounds, transform: 'identity' as const, doc: 'fractional bits (HGQ)' };
+  const opt = { bounds: o.fracBitsBounds, transform: o.transform, doc: 'fractional bits (HGQ)' };
   return {
     layers: sizes.slice(0, -1).map((n, i) => ({
       f: param(Array.from({ length: n }, () => new Array<number>(sizes[i + 1]).fill(o.initFracBits)), opt),
