@@ -15,7 +15,7 @@
  *   75 % smallest weights of every layer at zero (polynomial-decay schedule).
  * - `hgq-betaB`: HGQ fine-tuning of the float network: trainable per-weight
  *   fractional bits with the resource penalty B · EBOPs (heterogeneous bit
- *   widths, exported with per-layer types covering them).
+ *   widths, exported with per-layer types covering them); `hgqSettings`.
  * - `hls4ml-float`, `hls4ml-pruned70`, `hls4ml-qkeras6`: hls4ml's example
  *   jet taggers read from their Keras files, `ap_fixed<16,6>` where the model
  *   carries no type of its own (the QKeras model carries its quantizers).
@@ -27,6 +27,7 @@ import { type FloatModel, type ModelIR, quantizeModel } from '../../src/hw/ir.js
 import { readKeras } from '../../src/hw/import/keras.js';
 import { profileRanges, ptqModel } from '../../src/hw/qat/profile.js';
 import { irFromQat, mlpFloatModel, type LayerQuant } from '../../src/hw/qat/qat-mlp.js';
+import type { HgqOptions } from '../../src/hw/qat/hgq.js';
 import type { MlpWeights } from './train.js';
 
 /** The kinds of configuration. */
@@ -46,6 +47,12 @@ export interface ConfigSpec {
   /** Keras files (hls4ml). */
   arch?: string;
   weights?: string;
+  /**
+   * Too large to synthesize in reasonable time on one core (yosys synth_xilinx
+   * of the 16-bit designs would run for hours): resources from the analytic
+   * estimator even in a yosys run.
+   */
+  estimateOnly?: boolean;
 }
 
 /** hls4ml's example jet taggers (see ../shared/models/hls4ml-jet-tagger/SOURCE.md). */
@@ -54,7 +61,7 @@ export const HLS4ML_MODEL_DIR = join(process.cwd(), '..', 'shared', 'models', 'h
 /** Every configuration of the full run, cheapest to synthesize first within each group. */
 export const ALL_CONFIGS: ConfigSpec[] = [
   { name: 'float', kind: 'float' },
-  { name: 'ptq-16-6', kind: 'ptq', width: 16, integer: 6 },
+  { name: 'ptq-16-6', kind: 'ptq', width: 16, integer: 6, estimateOnly: true },
   { name: 'ptq-10-4', kind: 'ptq', width: 10, integer: 4 },
   { name: 'ptq-8-3', kind: 'ptq', width: 8, integer: 3 },
   { name: 'ptq-6-2', kind: 'ptq', width: 6, integer: 2 },
@@ -64,10 +71,12 @@ export const ALL_CONFIGS: ConfigSpec[] = [
   { name: 'qat-4', kind: 'qat', width: 4 },
   { name: 'qat-6-pruned75', kind: 'qat', width: 6, sparsity: 0.75 },
   { name: 'hgq-beta1e-6', kind: 'hgq', beta: 1e-6 },
+  { name: 'hgq-beta3e-6', kind: 'hgq', beta: 3e-6 },
   { name: 'hgq-beta1e-5', kind: 'hgq', beta: 1e-5 },
+  { name: 'hgq-beta3e-5', kind: 'hgq', beta: 3e-5 },
   { name: 'hls4ml-qkeras6', kind: 'hls4ml', arch: 'qkeras_3layer.json', weights: 'qkeras_3layer_weights.h5' },
   { name: 'hls4ml-pruned70', kind: 'hls4ml', arch: 'KERAS_3layer.json', weights: 'KERAS_3layer_70pruned_retrained_weights.h5' },
-  { name: 'hls4ml-float', kind: 'hls4ml', arch: 'KERAS_3layer.json', weights: 'KERAS_3layer_weights.h5' },
+  { name: 'hls4ml-float', kind: 'hls4ml', arch: 'KERAS_3layer.json', weights: 'KERAS_3layer_weights.h5', estimateOnly: true },
 ];
 
 /**
@@ -76,9 +85,21 @@ export const ALL_CONFIGS: ConfigSpec[] = [
  * the most rows.
  */
 export const RUN_ORDER = [
-  'float', 'qat-4', 'hgq-beta1e-5', 'qat-6-pruned75', 'hls4ml-qkeras6', 'ptq-6-2', 'hgq-beta1e-6', 'qat-6', 'ptq-8-3',
-  'ptq-profiled-8', 'qat-8', 'hls4ml-pruned70', 'ptq-10-4', 'ptq-16-6', 'hls4ml-float',
+  'float', 'hgq-beta3e-5', 'hgq-beta1e-5', 'qat-6-pruned75', 'qat-4', 'hgq-beta3e-6', 'hls4ml-qkeras6', 'ptq-6-2', 'hgq-beta1e-6', 'qat-6',
+  'ptq-8-3', 'ptq-profiled-8', 'qat-8', 'hls4ml-pruned70', 'ptq-10-4', 'ptq-16-6', 'hls4ml-float',
 ];
+
+/**
+ * HGQ fine-tuning settings: every f starts at 6 fractional bits (the float
+ * network's accuracy) and is trained through the sigmoid parametrization
+ * inside [-8, 16], so that the 10 fine-tuning epochs can move a width by
+ * several bits and β, not the step budget, sets where the widths end
+ * (with f itself as the parameter, Adam moves each f by at most about the
+ * learning rate per step: 1.6 bits over the run, whatever β).
+ */
+export function hgqSettings(beta: number): HgqOptions {
+  return { initFracBits: 6, beta, transform: 'sigmoid' };
+}
 
 /** The input type of the profiled and QAT configurations (as hls4ml's QKeras tagger: 16-bit inputs). */
 export const WIDE_INPUT = fixedType(16, 6, { quant: 'RND', overflow: 'SAT' });

@@ -10,15 +10,18 @@
  * Every quantized configuration is evaluated by the bit-exact emulator on the
  * test jets, exported to Verilog, simulated by Verilator on test vectors and
  * compared bit for bit with the emulator, and synthesized by yosys
- * (`synth_xilinx`) for LUT/FF/DSP counts (full run; `--quick` skips
- * synthesis). Finished rows are checkpointed atomically in
+ * (`synth_xilinx`) for LUT/FF/DSP counts. Two designs too large to
+ * synthesize in reasonable time (`ptq-16-6`, `hls4ml-float`: about 360k
+ * LUTs each) and every design of `--quick` take their figures from the
+ * analytic estimator calibrated against yosys (`estimateResources`);
+ * `resource_method` says which. Finished rows are checkpointed atomically in
  * DIR/rows-checkpoint.json and a resumed run skips them.
  *
  * Writes DIR/results.json `{ rows, dataset, hls4ml_published, seed, wall_s }`,
  * DIR/accuracy-vs-luts.png (when resources were measured) and
  * DIR/accuracy.png; the summary holds a markdown table.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiffhepError, prngKey, writeJsonAtomic } from '../../src/autodiff/index.js';
 import { startProgress } from '../../src/cli/progress.js';
@@ -28,12 +31,13 @@ import type { ModelIR } from '../../src/hw/ir.js';
 import { exportVerilog } from '../../src/hw/verilog/project.js';
 import { verifyVerilog } from '../../src/hw/verify.js';
 import { synthReport } from '../../src/hw/report.js';
+import { estimateResources } from '../../src/hw/estimate/estimate.js';
 import type { ExperimentOptions } from '../types.js';
 import { CLASSES, FEATURES, generateJets, standardizer } from './dataset.js';
 import { trainClassifier, type TrainClassifierOptions } from '../../src/hw/qat/train.js';
 import type { LayerQuant } from '../../src/hw/qat/qat-mlp.js';
 import { accuracy, flatten, forwardFloat, type MlpWeights } from './train.js';
-import { ALL_CONFIGS, type ConfigSpec, hls4mlAvailable, irHls4ml, irUniform, irWithTypes, profiledTypes, RUN_ORDER, WIDE_INPUT } from './configs.js';
+import { ALL_CONFIGS, type ConfigSpec, hgqSettings, hls4mlAvailable, irHls4ml, irUniform, irWithTypes, profiledTypes, RUN_ORDER, WIDE_INPUT } from './configs.js';
 
 /** One row of results.json. */
 export interface TriggerRow {
@@ -49,7 +53,8 @@ export interface TriggerRow {
   /** Verilator output equals the emulator's on every test vector (null: no hardware). */
   bit_exact: boolean | null;
   vectors: number | null;
-  resource_method: 'yosys' | 'analytic' | null;
+  /** `yosys`: synth_xilinx of the generated Verilog; `estimate`: the calibrated analytic estimator (`estimateResources`). */
+  resource_method: 'yosys' | 'estimate' | null;
   /** Non-zero weights of the exported design. */
   nonzero_weights: number | null;
   /** Accuracy of the training code's fake-quantized forward pass (float32) on the test set, next to the emulator's. */
@@ -59,8 +64,12 @@ export interface TriggerRow {
   mean_weight_bits?: number;
   /** Why a figure is missing or how to read it. */
   note?: string;
+  /** The configuration the row was made with (a resumed run reuses a row only while its configuration is unchanged). */
+  config?: ConfigSpec;
   /** yosys wall time. */
   synth_s?: number;
+  /** The analytic estimate next to a yosys figure (LUTs), for comparison. */
+  estimated_luts?: number;
 }
 
 /** Options of `runTrigger` beyond the common ones (the tests use small values). */
@@ -75,8 +84,12 @@ export interface TriggerOptions extends ExperimentOptions {
   sizes?: number[];
   /** Verilator test vectors per configuration. */
   vectors?: number;
-  /** Resource estimation: yosys for every hardware row, or none. */
-  resources?: 'yosys' | 'none';
+  /**
+   * Resources of the hardware rows: `yosys` synthesis (configurations marked
+   * `estimateOnly` still use the estimator), the analytic `estimate` for every
+   * row, or `none`.
+   */
+  resources?: 'yosys' | 'estimate' | 'none';
 }
 
 /** hls4ml's published figures for this architecture: none could be transcribed here (see docs/hw.md). */
@@ -93,7 +106,7 @@ interface Checkpoint {
 
 function defaults(quick: boolean) {
   return quick
-    ? { nTrain: 12000, nTest: 2000, epochs: 24, vectors: 128, resources: 'none' as const }
+    ? { nTrain: 12000, nTest: 2000, epochs: 24, vectors: 128, resources: 'estimate' as const }
     : { nTrain: 40000, nTest: 10000, epochs: 20, vectors: 256, resources: 'yosys' as const };
 }
 
@@ -162,6 +175,12 @@ export async function runTrigger(opts: TriggerOptions): Promise<{ summary: strin
     sizes, x: flatTrain.x, y: flatTrain.y, xVal: flatTest.x, yVal: flatTest.y, epochs: ep, batchSize,
     learningRate: 3e-3, seed: root.fold(tag).hi, checkpoint: join(trainDir, `${tag}.json`), checkpointEvery: 100,
   });
+  // A checkpointed row counts only while its configuration is the current one (a changed HGQ setting reruns it).
+  const sameConfig = (r: TriggerRow) => {
+    const s = ALL_CONFIGS.find((c) => c.name === r.name);
+    return s !== undefined && r.config !== undefined && JSON.stringify(r.config) === JSON.stringify(s);
+  };
+  state.rows = state.rows.filter((r) => r.kind === 'float' || sameConfig(r));
   const resumedRows = state.rows.filter((r) => names.includes(r.name)).map((r) => r.name);
   const start = performance.now() - state.elapsedS * 1000;
   const save = () => {
@@ -200,8 +219,15 @@ export async function runTrigger(opts: TriggerOptions): Promise<{ summary: strin
       else if (spec.kind === 'ptq-profiled') ir = irWithTypes(floatWeights(), profiledTypes(floatWeights(), xCalib, spec.width!), WIDE_INPUT, tag);
       else if (spec.kind === 'qat' || spec.kind === 'hgq') {
         const o: TrainClassifierOptions = { ...trainOpts(tag, fineEpochs), learningRate: 1e-3, init: floatWeights(), inputType: WIDE_INPUT };
+        // A training checkpoint of another configuration under the same name is stale.
+        const specFile = join(trainDir, `${tag}.config.json`);
+        if (!existsSync(specFile) || readFileSync(specFile, 'utf8') !== JSON.stringify(spec)) {
+          rmSync(o.checkpoint!, { force: true });
+          rmSync(`${o.checkpoint!}.qat.json`, { force: true });
+          writeFileSync(specFile, JSON.stringify(spec));
+        }
         if (spec.kind === 'qat') o.quant = profiledTypes(floatWeights(), xCalib, spec.width!);
-        else o.hgq = { initFracBits: 6, beta: spec.beta! };
+        else o.hgq = hgqSettings(spec.beta!);
         const stepsTotal = fineEpochs * Math.ceil(nTrain / batchSize);
         if (spec.sparsity) o.pruning = { finalSparsity: spec.sparsity, beginStep: 0, endStep: Math.max(1, Math.floor(0.6 * stepsTotal)), frequency: Math.max(1, Math.floor(stepsTotal / 20)) };
         const r = trainClassifier(o);
@@ -219,8 +245,9 @@ export async function runTrigger(opts: TriggerOptions): Promise<{ summary: strin
       rmSync(dir, { recursive: true, force: true });
       const design = exportVerilog(dir, ir, vectorsRaw(ir));
       const v = verifyVerilog(dir);
-      let res: { luts: number; ffs: number; dsps: number; seconds: number } | null = null;
-      if (resources === 'yosys') res = synthReport(design.verilog);
+      const est = resources === 'none' ? null : estimateResources(ir);
+      const method = resources === 'yosys' && !spec.estimateOnly ? 'yosys' : resources === 'none' ? null : 'estimate';
+      const res: { luts: number; ffs: number; dsps: number; seconds?: number } | null = method === 'yosys' ? synthReport(design.verilog) : est;
       row = {
         name: spec.name,
         kind: spec.kind,
@@ -232,11 +259,12 @@ export async function runTrigger(opts: TriggerOptions): Promise<{ summary: strin
         ii: design.ii,
         bit_exact: v.mismatches === 0,
         vectors: v.vectors,
-        resource_method: res ? 'yosys' : null,
+        resource_method: method,
         nonzero_weights: nonzero(ir),
         ...extra,
         ...(note ? { note } : {}),
-        ...(res ? { synth_s: res.seconds } : {}),
+        config: spec,
+        ...(method === 'yosys' && res ? { synth_s: res.seconds, estimated_luts: est!.luts } : {}),
       };
     }
     state.rows.push(row);
@@ -277,9 +305,14 @@ export async function runTrigger(opts: TriggerOptions): Promise<{ summary: strin
 /** Markdown table of the rows. */
 export function markdownTable(rows: TriggerRow[]): string {
   const f = (v: number | null | boolean, digits = 0) => (v === null ? '—' : typeof v === 'boolean' ? (v ? 'yes' : 'NO') : digits ? v.toFixed(digits) : String(v));
-  const lines = ['| configuration | accuracy | LUT | FF | DSP | latency [cycles] | II | non-zero weights | bit-exact (vectors) |', '|---|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| configuration | accuracy | LUT | FF | DSP | latency [cycles] | II | non-zero weights | bit-exact (vectors) | resources |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${r.accuracy === null ? '—' : (100 * r.accuracy).toFixed(1) + ' %'} | ${f(r.luts)} | ${f(r.ffs)} | ${f(r.dsps)} | ${f(r.latency_cycles)} | ${f(r.ii)} | ${f(r.nonzero_weights)} | ${r.bit_exact === null ? '—' : `${f(r.bit_exact)} (${r.vectors})`} |`);
+    lines.push(
+      `| ${r.name} | ${r.accuracy === null ? '—' : (100 * r.accuracy).toFixed(1) + ' %'} | ${f(r.luts)} | ${f(r.ffs)} | ${f(r.dsps)} | ${f(r.latency_cycles)} | ${f(r.ii)} | ${f(r.nonzero_weights)} | ${r.bit_exact === null ? '—' : `${f(r.bit_exact)} (${r.vectors})`} | ${r.resource_method ?? '—'} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -304,10 +337,19 @@ async function savePlots(rows: TriggerRow[], out: string): Promise<void> {
   }
   const pts = rows
     .filter((r) => r.luts !== null)
-    .map((r) => ({ name: r.name, kind: r.kind, luts: r.luts as number, ffs: r.ffs, accuracy: r.accuracy === null ? null : 100 * r.accuracy, label: `${r.name} (${r.latency_cycles} cc)` }));
+    .map((r) => ({
+      name: r.name,
+      kind: r.kind,
+      luts: r.luts as number,
+      ffs: r.ffs,
+      accuracy: r.accuracy === null ? null : 100 * r.accuracy,
+      method: r.resource_method === 'yosys' ? 'yosys synth_xilinx' : 'analytic estimate',
+      label: `${r.name} (${r.latency_cycles} cc)${r.resource_method === 'estimate' ? ' [est.]' : ''}`,
+    }));
   if (!pts.length) return;
-  const x = { field: 'luts', type: 'quantitative', title: 'LUTs (yosys synth_xilinx)', scale: { type: 'log' } };
+  const x = { field: 'luts', type: 'quantitative', title: 'LUTs', scale: { type: 'log' } };
   const color = { field: 'kind', type: 'nominal', title: 'configuration' };
+  const shape = { field: 'method', type: 'nominal', title: 'resources', scale: { domain: ['yosys synth_xilinx', 'analytic estimate'], range: ['circle', 'triangle-up'] } };
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     vconcat: [
@@ -317,17 +359,17 @@ async function savePlots(rows: TriggerRow[], out: string): Promise<void> {
         height: 260,
         data: { values: pts.filter((p) => p.accuracy !== null) },
         layer: [
-          { mark: { type: 'point', filled: true, size: 70 }, encoding: { x, y: { field: 'accuracy', type: 'quantitative', title: 'accuracy [%]', scale: { zero: false } }, color } },
+          { mark: { type: 'point', filled: true, size: 70 }, encoding: { x, y: { field: 'accuracy', type: 'quantitative', title: 'accuracy [%]', scale: { zero: false } }, color, shape } },
           { mark: { type: 'text', dx: 6, align: 'left', fontSize: 9 }, encoding: { x, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'label' } } },
         ],
       },
       {
-        title: "LUTs of every exported design (hls4ml's models: no accuracy on our jets)",
+        title: "LUTs of every exported design (hls4ml's models: no accuracy on our jets; estimates marked in the label)",
         width: 460,
         height: 16 * pts.length,
         data: { values: pts },
         mark: { type: 'bar' },
-        encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null }, x: { field: 'luts', type: 'quantitative', title: 'LUTs' }, color, tooltip: [{ field: 'ffs' }] },
+        encoding: { y: { field: 'label', type: 'nominal', sort: null, title: null }, x: { field: 'luts', type: 'quantitative', title: 'LUTs' }, color, opacity: { field: 'method', type: 'nominal', title: 'resources', scale: { domain: ['yosys synth_xilinx', 'analytic estimate'], range: [1, 0.45] } } },
       },
     ],
   };

@@ -5,13 +5,16 @@
  * resume from the row checkpoint).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prngKey } from '../../src/autodiff/index.js';
 import { CLASSES, FEATURES, generateJets, standardizer } from '../../experiments/trigger-fpga/dataset.js';
 import { runTrigger, type TriggerRow } from '../../experiments/trigger-fpga/index.js';
 import { experiments } from '../../experiments/index.js';
+import { ALL_CONFIGS, hgqSettings } from '../../experiments/trigger-fpga/configs.js';
+import { irFromJson } from '../../src/hw/ir.js';
+import { estimateResources } from '../../src/hw/estimate/index.js';
 
 const col = (x: number[][], name: (typeof FEATURES)[number]) => x.map((r) => r[FEATURES.indexOf(name)]);
 const median = (v: number[]) => {
@@ -94,5 +97,41 @@ describe('trigger-fpga experiment (tiny configuration)', function () {
     assert.equal(q.bit_exact, true);
     // The training code's fake-quantized forward pass and the bit-exact emulator agree.
     assert.ok(Math.abs(q.train_forward_accuracy! - q.accuracy!) <= 0.004, `${q.train_forward_accuracy} vs ${q.accuracy}`);
+  });
+
+  it('--quick reports the analytic estimate of every design (resource_method "estimate", no synthesis); a row whose configuration changed is rerun', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trigger-fpga-quick-'));
+    try {
+      const small = { quick: true, seed: 3, resume: true, progress: false, nTrain: 1500, nTest: 300, epochs: 2, sizes: [16, 6, 5], vectors: 16, out: dir, configs: ['ptq-6-2', 'hgq-beta1e-5'] };
+      const r1 = await runTrigger(small);
+      const res = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+      assert.equal(res.resources_method, 'estimate');
+      for (const row of r1.rows) {
+        const ir = irFromJson(JSON.parse(readFileSync(join(dir, 'designs', row.name.replace(/[^A-Za-z0-9_]/g, '_'), 'model.json'), 'utf8')));
+        const e = estimateResources(ir);
+        assert.equal(row.resource_method, 'estimate');
+        assert.deepEqual([row.luts, row.ffs, row.dsps, row.latency_cycles, row.ii], [e.luts, e.ffs, 0, 4, 1], row.name);
+        assert.ok(row.luts! > 50 && row.synth_s === undefined, JSON.stringify(row));
+        assert.equal(row.bit_exact, true);
+        assert.deepEqual(row.config, ALL_CONFIGS.find((c) => c.name === row.name));
+      }
+      const h = r1.rows[1];
+      assert.ok(h.ebops! > 0 && h.mean_weight_bits! > 0, JSON.stringify(h));
+      assert.deepEqual(hgqSettings(1e-5), { initFracBits: 6, beta: 1e-5, transform: 'sigmoid' });
+      assert.ok(existsSync(join(dir, 'accuracy-vs-luts.png')));
+      assert.match(r1.summary, /\| ptq-6-2 \|.*\| estimate \|/);
+
+      // A checkpointed row made with another configuration (here: other integer bits) is not reused.
+      const ckFile = join(dir, 'rows-checkpoint.json');
+      const ck = JSON.parse(readFileSync(ckFile, 'utf8'));
+      ck.rows.find((x: TriggerRow) => x.name === 'ptq-6-2').config.integer = 5;
+      writeFileSync(ckFile, JSON.stringify(ck));
+      const r2 = await runTrigger(small);
+      const res2 = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+      assert.deepEqual(res2.resumed_rows, ['hgq-beta1e-5']);
+      assert.deepEqual(r2.rows[0], r1.rows[0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
