@@ -9,16 +9,17 @@
  *
  * 1. **warm start**: the LM fit (`calibrateEvents`) of the first `warmTracks`
  *    tracks from nominal;
- * 2. **Newton with a fixed matrix**: the chi^2 Hessian of the first
- *    `hessianTracks` tracks at the warm point, scaled by N / hessianTracks,
- *    is the matrix of every step y <- y - H^-1 g, where g is the gradient of
- *    the whole sample at y (one gradient pass per step), in the step
- *    coordinates of physical-step.ts (sigmoid-bounded parameters in their
- *    physical value, log parameters in log), so that a warm start near a
- *    bound is not held there by a flat transform. The fixed point is
- *    the full-sample optimum g = 0 whatever the matrix; the matrix only sets
- *    the rate (a sample Fisher matrix within a few % of the full one
- *    contracts the error by that fraction per step);
+ * 2. **Newton passes**: the chi^2 Hessian of the first `hessianTracks`
+ *    tracks at the warm point, scaled by N / hessianTracks, is the starting
+ *    matrix of steps y <- y - H^-1 g, where g is the gradient of the whole
+ *    sample at y (one gradient pass per step); after each pass the matrix
+ *    gets the BFGS secant update from the exact change of the whole-sample
+ *    gradient, so the curvature along the steps is measured rather than
+ *    sampled. Steps are in the coordinates of physical-step.ts
+ *    (sigmoid-bounded parameters in their physical value, log parameters in
+ *    log), so that a warm start near a bound is not held there by a flat
+ *    transform. The fixed point is the whole sample's optimum g = 0 whatever
+ *    the matrix;
  * 3. **covariance**: the Hessian of the whole sample at the optimum, 2 H^-1
  *    (chi^2 = -2 ln L with Gaussian noise), for the uncertainties and pulls.
  *
@@ -39,8 +40,28 @@ import { makePseudoData, calibrateEvents, drawTarget, lossContext, chi2, chi2Val
 import { SHORT } from './study.js';
 import { coordinates, toPhysical, keepInside, unconstrainedOf, sigmaFromChi2Hessian, physicalSigma } from './physical-step.js';
 
-/** Increase of the summed chi^2 that a Newton step may show without being halved. */
-const CHI2_RESOLUTION = 1e-2;
+/**
+ * Increase of the summed chi^2 that sends a Newton step back to the last
+ * accepted point. Smaller changes are not resolved: the readout windows are
+ * planned at each point, and cells entering or leaving them move the sum by
+ * ~1e-3 per readout, ~0.03-0.05 over 512 readouts, as much as a 0.2 sigma
+ * step changes it; the secant-updated matrix, not the value, steers the
+ * steps near the optimum.
+ */
+const CHI2_CLEAR_INCREASE = 1;
+
+/**
+ * BFGS update of a Hessian approximation B with the move s and the gradient
+ * change y: B - B s s^T B / (s^T B s) + y y^T / (y^T s); skipped unless the
+ * measured curvature y^T s is positive.
+ */
+export function bfgsUpdate(B: number[][], s: number[], y: number[]): number[][] {
+  const Bs = B.map((r) => r.reduce((a, x, j) => a + x * s[j], 0));
+  const sBs = s.reduce((a, x, i) => a + x * Bs[i], 0);
+  const ys = y.reduce((a, x, i) => a + x * s[i], 0);
+  if (!(ys > 0 && sBs > 0)) return B;
+  return B.map((r, i) => r.map((x, j) => x - (Bs[i] * Bs[j]) / sBs + (y[i] * y[j]) / ys));
+}
 
 /** Options of `runClosure`. */
 export interface ClosureOptions {
@@ -60,7 +81,7 @@ export interface ClosureOptions {
   count: number;
   /** Per-tick noise [electrons]. */
   noiseE?: number;
-  /** Newton steps at most. */
+  /** Newton steps at most (default 12). */
   maxNewton?: number;
   /** Stop when every step is below this fraction of its parameter's sigma (default 0.05). */
   stepTolSigma?: number;
@@ -172,7 +193,7 @@ export function fitTargetLarge(o: TargetFitOptions, k: number, onProgress?: (don
   const nominal = lartpcParams();
   const noiseE = o.noiseE ?? LARPIX.uncorrelatedNoiseE;
   const nb = o.tracks / o.batch;
-  const maxNewton = o.maxNewton ?? 8;
+  const maxNewton = o.maxNewton ?? 12;
   const tol = o.stepTolSigma ?? 0.05;
   const every = o.checkpointEvery ?? 16;
   const file = join(dir, `target-${k}.json`);
@@ -232,29 +253,35 @@ export function fitTargetLarge(o: TargetFitOptions, k: number, onProgress?: (don
     save();
   }
   if (s.phase === 'newton') {
-    const sig = sigmaFromChi2Hessian(s.matrix!);
     while (s.phase === 'newton') {
       const p = pass(nb, false);
       ps.setUnconstrained(s.u);
       const co = coordinates(ps);
       const gx = p.gradient.map((g, i) => g / co.dx[i]);
       const prev = s.accepted;
-      const last = s.newton[s.newton.length - 1];
-      // the readout windows are planned at each point, so the summed chi^2 has steps of ~1e-3 where cells
-      // enter or leave: an increase below `CHI2_RESOLUTION` (a move of 0.1 sigma changes it by 0.01) is no overshoot
-      if (prev && !(p.value <= prev.value + CHI2_RESOLUTION) && last.halved < 6) {
-        // the step overshot: go back half way from the last accepted point
+      if (prev) {
         ps.setUnconstrained(prev.u);
         const cPrev = coordinates(ps);
-        const half = last.step.map((x) => x / 2);
-        s.newton.push({ ...last, step: half, step_sigma: Math.max(...half.map((x, i) => Math.abs(x) / sig[i])), halved: last.halved + 1 });
-        s.u = unconstrainedOf(ps, keepInside(cPrev, half), cPrev);
-        tickCpu();
-        save();
-        continue;
+        ps.setUnconstrained(s.u);
+        // secant (BFGS) update of the matrix along the move: the gradients of the whole sample are exact,
+        // so the curvature along each step is measured, not sampled from the first tracks
+        const dy = co.x.map((x, i) => x - cPrev.x[i]);
+        const dg = gx.map((g, i) => g - prev.gradient[i]);
+        s.matrix = bfgsUpdate(s.matrix!, dy, dg);
+        if (p.value > prev.value + CHI2_CLEAR_INCREASE && (s.newton[s.newton.length - 1]?.halved ?? 0) < 6) {
+          // clearly worse: step again from the last accepted point with the updated matrix
+          const step = linalg.solve(s.matrix, prev.gradient.map((g) => -g));
+          const sig = sigmaFromChi2Hessian(s.matrix);
+          s.newton.push({ u: prev.u.slice(), value: prev.value, gradient: prev.gradient, step, step_sigma: Math.max(...step.map((x, i) => Math.abs(x) / sig[i])), halved: (s.newton[s.newton.length - 1]?.halved ?? 0) + 1 });
+          s.u = unconstrainedOf(ps, keepInside(cPrev, step), cPrev);
+          tickCpu();
+          save();
+          continue;
+        }
       }
       s.accepted = { u: s.u.slice(), value: p.value, gradient: gx };
       const step = linalg.solve(s.matrix!, gx.map((g) => -g));
+      const sig = sigmaFromChi2Hessian(s.matrix!);
       const stepSigma = Math.max(...step.map((x, i) => Math.abs(x) / sig[i]));
       s.newton.push({ u: s.u.slice(), value: p.value, gradient: gx, step, step_sigma: stepSigma, halved: 0 });
       if (stepSigma < tol || s.newton.length >= maxNewton) s.phase = 'covariance';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, prngKey, type Tensor } from '../../../src/autodiff/index.js';
 import { lartpcParams, module0Config, LARPIX } from '../../../src/sim/lartpc/index.js';
-import { runClosure, type ClosureOptions, type TargetState } from '../../../experiments/lartpc-calibration/closure.js';
+import { runClosure, bfgsUpdate, type ClosureOptions, type TargetState } from '../../../experiments/lartpc-calibration/closure.js';
 import { sampleTracks } from '../../../experiments/lartpc-calibration/fisher.js';
 import { makePseudoData, calibrateEvents, drawTarget, lossContext, chi2, chi2Value64, type FitEvent } from '../../../experiments/lartpc-calibration/fit.js';
 
@@ -98,6 +98,38 @@ describe('lartpc-calibration closure at full statistics', function () {
       assert.ok(Math.abs(tensorValue - (v64 + constant)) < 1e-5 * Math.abs(tensorValue), `trial ${trial}: tensor ${tensorValue} vs float64 ${v64} + ${constant}`);
     }
     ctx.dispose();
+  });
+
+  it('the BFGS update meets the secant condition and, on a quadratic, recovers the Hessian from n conjugate steps', () => {
+    const key = prngKey(11);
+    const n = 6;
+    const z = key.fold('m').normals(n * n);
+    const M = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => z[i * n + j]));
+    // a well-conditioned symmetric positive definite "true" Hessian and a start matrix off by up to a factor 2
+    const H = M.map((r, i) => M.map((q, j) => r.reduce((a, x, k) => a + x * q[k], 0) + (i === j ? n : 0)));
+    let B = H.map((r, i) => r.map((x, j) => (i === j ? x * (0.5 + (i % 3) * 0.5) : x)));
+    // H-conjugate steps (Gram-Schmidt in the H inner product): then B s_j = y_j holds for every earlier j too
+    const Hv = (v: number[]) => H.map((r) => r.reduce((a, x, j) => a + x * v[j], 0));
+    const dot = (a: number[], b: number[]) => a.reduce((acc, x, i) => acc + x * b[i], 0);
+    const steps: number[][] = [];
+    for (let t = 0; t < n; t++) {
+      let v = Array.from(key.fold('s').fold(t).normals(n));
+      for (const q of steps) {
+        const c = dot(v, Hv(q)) / dot(q, Hv(q));
+        v = v.map((x, i) => x - c * q[i]);
+      }
+      steps.push(v);
+    }
+    for (let t = 0; t < n; t++) {
+      const s = steps[t];
+      const y = H.map((r) => r.reduce((a, x, j) => a + x * s[j], 0));
+      B = bfgsUpdate(B, s, y);
+      const Bs = B.map((r) => r.reduce((a, x, j) => a + x * s[j], 0));
+      Bs.forEach((v, i) => assert.ok(Math.abs(v - y[i]) < 1e-9 * (1 + Math.abs(y[i])), `secant condition, step ${t}`));
+    }
+    B.forEach((r, i) => r.forEach((x, j) => assert.ok(Math.abs(x - H[i][j]) < 1e-6 * (1 + Math.abs(H[i][j])), `B[${i}][${j}] ${x} vs ${H[i][j]}`)));
+    // negative curvature along a step is not taken
+    assert.deepEqual(bfgsUpdate(H, [1, 0, 0, 0, 0, 0], [-1, 0, 0, 0, 0, 0]), H);
   });
 
   it('bad sizes are named', async () => {
