@@ -1,7 +1,6 @@
 /**
- * Newton and Levenberg-Marquardt steps for fits whose parameters live on
- * bounded transforms, taken in step coordinates y where a bound cannot
- * swallow a parameter.
+ * Newton steps for fits whose parameters live on bounded transforms, taken
+ * in step coordinates y where a bound cannot swallow a parameter.
  *
  * The autodiff Hessian is taken in the unconstrained coordinates u (x = x(u)
  * through a log or bounded-sigmoid transform). Near a bound the sigmoid
@@ -67,21 +66,6 @@ export function toPhysical(c: Coordinates, gradient: number[], matrix: number[][
 }
 
 /**
- * The Levenberg-Marquardt step in x on the coordinates `free`:
- * (H + lambda diag|H|) dx = -g, scaled down so that no coordinate moves more
- * than `maxFraction` of its scale. Throws if the damped matrix is singular.
- */
-export function dampedStep(c: Coordinates, g: number[], h: number[][], lambda: number, free: number[], maxFraction = 0.25): number[] {
-  const A = free.map((i) => free.map((j) => (i === j ? h[i][j] + lambda * Math.max(Math.abs(h[i][i]), 1e-300) : h[i][j])));
-  const sub = linalg.solve(A, free.map((i) => -g[i]));
-  const worst = Math.max(...sub.map((s, k) => Math.abs(s) / c.scale[free[k]]));
-  const shrink = worst > maxFraction ? maxFraction / worst : 1;
-  const step = c.x.map(() => 0);
-  free.forEach((i, k) => (step[i] = sub[k] * shrink));
-  return step;
-}
-
-/**
  * y + step kept strictly inside the bounds: a coordinate moves at most
  * `fraction` of its distance to the bound it heads for, and never closer
  * than 1e-9 of the bound width (the sigmoid's inverse must stay finite).
@@ -90,8 +74,8 @@ export function keepInside(c: Coordinates, step: number[], fraction = 0.5): numb
   return c.x.map((x, i) => {
     const t = x + step[i];
     const margin = 1e-9 * c.scale[i];
-    const lo = Math.max(c.lo[i] + (1 - fraction) * (x - c.lo[i]), c.lo[i] + margin);
-    const hi = Math.min(c.hi[i] - (1 - fraction) * (c.hi[i] - x), c.hi[i] - margin);
+    const lo = Number.isFinite(c.lo[i]) ? Math.max(c.lo[i] + (1 - fraction) * (x - c.lo[i]), c.lo[i] + margin) : -Infinity;
+    const hi = Number.isFinite(c.hi[i]) ? Math.min(c.hi[i] - (1 - fraction) * (c.hi[i] - x), c.hi[i] - margin) : Infinity;
     return Math.min(Math.max(t, Math.min(lo, x)), Math.max(hi, x));
   });
 }
