@@ -10,7 +10,7 @@
  * readout, with the expected noise contribution removed; with Gaussian noise
  * it is -2 ln L, so 2 H^-1 at the minimum is the covariance.
  */
-import { tf, hessian, linalg, prngKey, DomainError, type Tensor, type ParamSet, type PRNGKey } from '../../src/autodiff/index.js';
+import { tf, hessian, linalg, prngKey, kahanSum, DomainError, type Tensor, type ParamSet, type PRNGKey } from '../../src/autodiff/index.js';
 import {
   ANCHOR_FIT_PARAMS,
   planReadout,
@@ -149,21 +149,15 @@ export function chi2(seg: Segments, ps: ParamSet, c: SimConfig, d: PseudoData, c
  * on the parameters, so the gradient is the same.
  */
 export function chi2Value64(sim: ArrayLike<number>, data: ArrayLike<number>, ctx: LossContext, d: PseudoData): number {
-  let sum = 0;
-  let comp = 0;
   const inv = 1 / (d.noiseE * d.noiseE);
-  const inData = ctx.inData;
+  const terms = new Float64Array(sim.length);
   for (let i = 0; i < sim.length; i++) {
     const s = sim[i];
     const x = data[i];
-    let v: number;
-    if (inData[i]) v = (s - x) * (s - x) * inv - (d.noiseKey ? 1 : 0);
-    else v = d.noiseKey ? (s * s - 2 * s * x) * inv : (s - x) * (s - x) * inv;
-    const t = sum + v;
-    comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
-    sum = t;
+    if (ctx.inData[i]) terms[i] = (s - x) * (s - x) * inv - (d.noiseKey ? 1 : 0);
+    else terms[i] = d.noiseKey ? (s * s - 2 * s * x) * inv : (s - x) * (s - x) * inv;
   }
-  return sum + comp;
+  return kahanSum(terms);
 }
 
 /** Stage-1 loss: per-pixel total charge and charge-weighted mean tick (tensor level). */

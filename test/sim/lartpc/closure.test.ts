@@ -69,7 +69,9 @@ describe('lartpc-calibration closure at full statistics', function () {
     const mid = JSON.parse(readFileSync(join(out, 'closure-32', 'target-0.json'), 'utf8')) as TargetState;
     assert.equal(mid.phase, 'newton');
     assert.equal(mid.pass?.next, 3);
+    const before = tf.memory().numTensors;
     await runClosure(base(out));
+    assert.equal(tf.memory().numTensors, before, 'tensors left behind by the resumed passes');
     const s = JSON.parse(readFileSync(join(out, 'closure-32', 'target-0.json'), 'utf8')) as TargetState;
     assert.deepEqual(s.result, reference.result);
     assert.deepEqual(s.newton, reference.newton);
