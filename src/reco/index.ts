@@ -10,4 +10,5 @@
  * - `learned`: energy regression and particle ID (Deep Sets, CNN) with the
  *   maximum-likelihood calibration of arXiv:2205.05084.
  */
-export {};
+export * as calo from './calo/index.js';
+export * as learned from './learned/index.js';
