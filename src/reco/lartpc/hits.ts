@@ -1,0 +1,59 @@
+/**
+ * The reconstruction's input: hits of one or more events as tensors (charge,
+ * trigger weight; differentiable) with their integer addresses on the host
+ * (event, TPC, pixel, trigger tick; no gradient, like the trigger schedule
+ * of the relaxed electronics).
+ */
+import { tf, type Tensor, DomainError, ShapeMismatchError } from '../../autodiff/index.js';
+
+/** Hits: tensors of length n and host arrays of length n. */
+export interface RecoHits {
+  /** Collected charge [electrons] (noise included). */
+  charge: Tensor;
+  /** Trigger weight in (0, 1): 1 for a hit that fired, the relaxed sigmoid for a candidate. */
+  weight: Tensor;
+  event: Int32Array;
+  tpc: Int32Array;
+  ix: Int32Array;
+  iy: Int32Array;
+  /** Trigger tick. */
+  tick: Int32Array;
+}
+
+/** Number of hits, checking that every field has that length. */
+export function hitCount(h: RecoHits): number {
+  const n = h.event.length;
+  for (const f of ['tpc', 'ix', 'iy', 'tick'] as const) if (h[f].length !== n) throw new ShapeMismatchError(`hits.${f}`, [n], [h[f].length]);
+  if (h.charge.size !== n) throw new ShapeMismatchError('hits.charge', [n], h.charge.shape);
+  if (h.weight.size !== n) throw new ShapeMismatchError('hits.weight', [n], h.weight.shape);
+  return n;
+}
+
+/**
+ * Hits from plain arrays (tests, files). `weight` defaults to 1.
+ *
+ * @example
+ * ```ts
+ * const h = hitsFromArrays({ charge: [9000, 12000], event: [0, 0], tpc: [1, 1], ix: [3, 4], iy: [5, 5], tick: [120, 131] });
+ * ```
+ */
+export function hitsFromArrays(a: { charge: ArrayLike<number>; weight?: ArrayLike<number>; event?: ArrayLike<number>; tpc: ArrayLike<number>; ix: ArrayLike<number>; iy: ArrayLike<number>; tick: ArrayLike<number> }): RecoHits {
+  const n = a.charge.length;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(a.charge[i])) throw new DomainError(`hits.charge[${i}]`, a.charge[i], 'must be finite');
+  return {
+    charge: tf.tensor1d(Float32Array.from(a.charge)),
+    weight: a.weight ? tf.tensor1d(Float32Array.from(a.weight)) : tf.ones([n]),
+    event: a.event ? Int32Array.from(a.event) : new Int32Array(n),
+    tpc: Int32Array.from(a.tpc),
+    ix: Int32Array.from(a.ix),
+    iy: Int32Array.from(a.iy),
+    tick: Int32Array.from(a.tick),
+  };
+}
+
+/** The hits of a subset (host indices), tensor level. */
+export function selectHits(h: RecoHits, idx: Int32Array): RecoHits {
+  const it = tf.tensor1d(idx, 'int32');
+  const pick = (a: Int32Array) => Int32Array.from(idx, (i) => a[i]);
+  return { charge: tf.gather(h.charge, it), weight: tf.gather(h.weight, it), event: pick(h.event), tpc: pick(h.tpc), ix: pick(h.ix), iy: pick(h.iy), tick: pick(h.tick) };
+}
