@@ -11,4 +11,5 @@
  *   maximum-likelihood calibration of arXiv:2205.05084.
  */
 export * as calo from './calo/index.js';
+export * as lartpc from './lartpc/index.js';
 export * as learned from './learned/index.js';
