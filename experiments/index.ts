@@ -8,4 +8,5 @@ export const experiments: Record<string, ExperimentEntry> = {
   neos: { description: 'neos: an observable trained end to end for the expected CLs (implicit fit gradients) vs a BCE classifier', load: () => import('./neos/index.js') },
   inferno: { description: 'INFERNO benchmark 0-4: expected uncertainty on s from a summary trained on the Cramér-Rao bound vs BCE and the true likelihood', load: () => import('./inferno/index.js') },
   'trigger-fpga': { description: "the hls4ml jet tagger (16-64-32-32-5) on generated jets: float, PTQ, QAT, pruning and HGQ vs hls4ml's own models; accuracy, LUTs, latency, bit-exact Verilog", load: () => import('./trigger-fpga/index.js') },
+  'higgs-diphoton': { description: 'end-to-end chain: diphoton generator → calorimeter → photon reconstruction → mass → HistFactory with systematics → expected significance; gradients vs finite differences, mass fit with pseudo-experiments, geometry optimized for significance at equal cost', load: () => import('./higgs-diphoton/index.js') },
 };
