@@ -1,8 +1,8 @@
 /**
- * Maximum-likelihood calibration with the Gaussian Ansatz (Gambhir,
- * Nachman, Thaler, arXiv:2205.03413; its prior independence, against the
- * posterior mean that a squared-error regression learns, is the subject of
- * their arXiv:2205.05084).
+ * Maximum-likelihood calibration with a Gaussian Ansatz (Gambhir, Nachman,
+ * Thaler, arXiv:2205.03413; its prior independence, against the posterior
+ * mean that a squared-error regression learns, is the subject of their
+ * arXiv:2205.05084).
  *
  * A critic T(x, z) trained on the Donsker–Varadhan bound of the mutual
  * information, max_T E_{p(x,z)}[T] − ln E_{p(x)p(z)}[e^T], reaches
@@ -10,36 +10,46 @@
  * a constant, so argmax_z T*(x, z) is the maximum-likelihood estimate of z —
  * which does not depend on the prior p(z) used for training. The Ansatz
  *
- *   T(x, z) = A(x) − ½ (z − B(x))² C(x, z),   C > 0,
+ *   T(x, z) = A(x) − ½ C(x) (z − B(x))²,   C = e^{c(x)} > 0,
  *
- * has its maximum at z = B(x) by construction, so the network's B(x) is the
- * calibrated (maximum-likelihood) estimate and C(x, B(x))^−½ its Gaussian
- * uncertainty. A, B and a context vector come from any encoder network
- * (outDim 2 + context); C from a small MLP of [context, z], C = e^{c}.
- * (The paper's Ansatz also carries a linear term (z − B)·D(x); without it,
- * as here, B is the maximum exactly.)
+ * is a Gaussian likelihood in z: B(x) is its maximum, the calibrated
+ * (maximum-likelihood) estimate, and C(x)^−½ its Gaussian width. A, B and c
+ * are the three outputs of any encoder network.
+ *
+ * The paper's Ansatz is more general: a linear term (z − B)·D(x) and a
+ * z-dependent C(x, z). Both are left out on purpose: with a free C(x, z) the
+ * bound can be saturated with B outside the range of the training values
+ * (any T* < A can be written A − ½ C (z − B)² with a suitable positive C), so
+ * B is no longer identified as the maximum — we observed exactly that on
+ * showers. With C(x) alone B is identified whenever ln p(x | z) is close to
+ * quadratic in z near its maximum, as it is for a calorimeter in z = ln E.
  */
-import { tf, nn, DomainError, ShapeMismatchError, type ParamDefTree, type PRNGKey, type Tensor, type Tree } from '../../autodiff/index.js';
+import { tf, DomainError, ShapeMismatchError, type ParamDefTree, type PRNGKey, type Tensor, type Tree } from '../../autodiff/index.js';
 import type { Network } from './network.js';
 
 /** Options of `gaussianAnsatz`. */
 export interface GaussianAnsatzOptions {
-  /** Context features passed from the encoder to C. Default 4. */
-  context?: number;
-  /** Hidden sizes of the C network. Default [16]. */
-  hidden?: number[];
+  /**
+   * The encoder's outputs are multiplied by this before use. Networks start
+   * with outputs of O(1–10); scaled down, B starts near the centre of a z
+   * range scaled to [−1, 1] and C near 1, rather than far off with C large,
+   * from where the critic drifts to C → 0 (T flat in z, the gradient in B
+   * gone: the trivial zero of the bound). Default 0.1.
+   */
+  outputScale?: number;
+  /** |ln C| is bounded softly by this (ln C = bound·tanh(c/bound)). Default 12. */
+  logCBound?: number;
 }
 
 /** A Gaussian-Ansatz critic built on an encoder network. */
 export interface GaussianAnsatz {
-  /** The encoder; its outDim must be 2 + context. */
+  /** The encoder; its outDim must be 3 (A, B, ln C). */
   readonly encoder: Network;
-  readonly context: number;
-  /** Parameters { encoder, c }. */
+  /** Parameters { encoder }. */
   init(key: PRNGKey): ParamDefTree;
   /** T(x_i, z_ij) for event i and its values z_ij: z [B, M] → [B, M] (tensor level). */
   scores(p: Tree<Tensor>, inputs: Record<string, Tensor>, z: Tensor): Tensor;
-  /** The estimate B(x) [B] and its width C(x, B(x))^−½ [B] (tensor level). */
+  /** The estimate B(x) [B] and its width C(x)^−½ [B] (tensor level). */
   estimate(p: Tree<Tensor>, inputs: Record<string, Tensor>): { z: Tensor; sigma: Tensor };
 }
 
@@ -48,53 +58,37 @@ export interface GaussianAnsatz {
  *
  * @example
  * ```ts
- * const ga = gaussianAnsatz(setNetwork({ inDim: 5, outDim: 2 + 4 }), { context: 4 });
+ * const ga = gaussianAnsatz(setNetwork({ inDim: 5, outDim: 3 }));
  * const ps = new ParamSet(ga.init(prngKey(0)));
  * // train with gaussianAnsatzLoss, then:
  * const { z, sigma } = tf.tidy(() => ga.estimate(ps.constantTree(), inputs));
  * ```
  */
 export function gaussianAnsatz(encoder: Network, opts: GaussianAnsatzOptions = {}): GaussianAnsatz {
-  const m = opts.context ?? 4;
-  const hidden = opts.hidden ?? [16];
-  if (!(Number.isInteger(m) && m >= 0)) throw new DomainError('context', m, 'must be an integer ≥ 0');
-  if (encoder.outDim !== 2 + m) throw new DomainError('encoder.outDim', encoder.outDim, `must be 2 + context = ${2 + m} (A, B and the context of C)`);
-  const split = (p: Tree<Tensor>, inputs: Record<string, Tensor>) => {
-    const out = encoder.apply((p as { encoder: Tree<Tensor> }).encoder, inputs);
+  const outScale = opts.outputScale ?? 0.1;
+  const bound = opts.logCBound ?? 12;
+  if (!(Number.isFinite(outScale) && outScale > 0)) throw new DomainError('outputScale', outScale, 'must be finite and > 0');
+  if (!(Number.isFinite(bound) && bound > 0)) throw new DomainError('logCBound', bound, 'must be finite and > 0');
+  if (encoder.outDim !== 3) throw new DomainError('encoder.outDim', encoder.outDim, 'must be 3 (A, B and ln C)');
+  const heads = (p: Tree<Tensor>, inputs: Record<string, Tensor>) => {
+    const out = tf.mul(encoder.apply((p as { encoder: Tree<Tensor> }).encoder, inputs), outScale);
     const b = out.shape[0];
-    return {
-      a: tf.slice(out, [0, 0], [b, 1]).reshape([b]),
-      center: tf.slice(out, [0, 1], [b, 1]).reshape([b]),
-      ctx: tf.slice(out, [0, 2], [b, m]),
-      batch: b,
-    };
-  };
-  // ln C at every (event, z) pair: ctx [B, m], z [B, M] → [B, M].
-  const logC = (p: Tree<Tensor>, ctx: Tensor, z: Tensor): Tensor => {
-    const [b, mz] = z.shape as [number, number];
-    const c = tf.tile(ctx.reshape([b, 1, m]), [1, mz, 1]);
-    const pairs = tf.concat([c, z.reshape([b, mz, 1])], 2).reshape([b * mz, m + 1]);
-    return nn.mlpApply((p as { c: Tree<Tensor> }).c, pairs, { activation: 'tanh' }).reshape([b, mz]);
+    const col = (j: number) => tf.slice(out, [0, j], [b, 1]);
+    return { a: col(0), center: col(1), logC: tf.mul(bound, tf.tanh(tf.div(col(2), bound))), batch: b };
   };
   return {
     encoder,
-    context: m,
-    init: (key) => {
-      const [k1, k2] = key.split(2);
-      return { encoder: encoder.init(k1), c: nn.mlpInit(k2, [m + 1, ...hidden, 1]) };
-    },
+    init: (key) => ({ encoder: encoder.init(key) }),
     scores: (p, inputs, z) =>
       tf.tidy(() => {
-        const { a, center, ctx, batch } = split(p, inputs);
+        const { a, center, logC, batch } = heads(p, inputs);
         if (z.rank !== 2 || z.shape[0] !== batch) throw new ShapeMismatchError('z', [batch, -1], z.shape);
-        const d = tf.sub(z, center.reshape([batch, 1]));
-        return tf.sub(a.reshape([batch, 1]), tf.mul(0.5, tf.mul(tf.square(d), tf.exp(logC(p, ctx, z)))));
+        return tf.sub(a, tf.mul(0.5, tf.mul(tf.exp(logC), tf.square(tf.sub(z, center)))));
       }),
     estimate: (p, inputs) =>
       tf.tidy(() => {
-        const { center, ctx, batch } = split(p, inputs);
-        const lc = logC(p, ctx, center.reshape([batch, 1])).reshape([batch]);
-        return { z: center, sigma: tf.exp(tf.mul(-0.5, lc)) };
+        const { center, logC, batch } = heads(p, inputs);
+        return { z: center.reshape([batch]), sigma: tf.exp(tf.mul(-0.5, logC)).reshape([batch]) };
       }),
   };
 }

@@ -19,3 +19,5 @@ export * from './gaussian-ansatz.js';
 export * from './train.js';
 export * from './predict.js';
 export * from './metrics.js';
+export * from './prior-study.js';
+export * from './likelihood-inversion.js';
