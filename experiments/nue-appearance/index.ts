@@ -243,7 +243,8 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
     const v = state.closure.map((r) => (r.fit.values[i] - truth) / r.fit.errors[i]);
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     const width = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
-    return { mean, width, mean_error: width / Math.sqrt(v.length), values: v };
+    // coverage: fraction of pseudo-experiments whose ±1σ (68.3 %) interval contains the truth
+    return { mean, width, mean_error: width / Math.sqrt(v.length), coverage_1sigma: v.filter((x) => Math.abs(x) <= 1).length / v.length, values: v };
   };
   const pulls = { sin22theta: pullsOf(0, cfg.truth.sin22theta), dm2eV2: pullsOf(1, cfg.truth.dm2eV2) };
   const mis = state.miscalibration;

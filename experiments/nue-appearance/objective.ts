@@ -65,11 +65,18 @@ export function sensitivityAt(ctx: ObjectiveContext, x: ObjectiveParams): number
   return tf.tidy(() => sensitivityTensor(ctx, Object.fromEntries(Object.entries(x).map(([k, v]) => [k, tf.scalar(v)])) as Record<keyof ObjectiveParams, Tensor>).dataSync()[0]);
 }
 
-/** Relative finite-difference steps: the pitch moves pixel edges by (pixel index × step), so its step is tiny. */
+/**
+ * Relative finite-difference steps. The pitch moves every pixel edge by
+ * (pixel index × step), up to 280 × step, against charge clouds as narrow as
+ * 10 µm near the anode: steps above ~1e-5 are outside the linear range, steps
+ * below ~2e-6 move edges by a few float32 ulps of the ~40 cm coordinates. The
+ * plateau in between (measured: the difference quotient varies by 2–4 %
+ * between 2e-6 and 1e-5 on six events) sets the precision of the pitch check.
+ */
 export const FD_RELATIVE_STEP: Record<keyof ObjectiveParams, number> = {
   'detector.lifetime': 1e-3,
   'electronics.threshold': 1e-3,
-  'geometry.pitch': 2e-6,
+  'geometry.pitch': 5e-6,
   'reco.lifetime': 1e-3,
   sin22theta: 1e-3,
   dm2eV2: 1e-3,
@@ -87,13 +94,17 @@ export function gradientCheck(ctx: ObjectiveContext, x: ObjectiveParams, names: 
   const gradients: Record<string, { autodiff: number; finite_difference: number; step: number }> = {};
   for (const n of names) {
     const h = FD_RELATIVE_STEP[n] * Math.abs(x[n]);
-    const hp = Math.fround(x[n] + h) - Math.fround(x[n]);
-    const hm = Math.fround(x[n]) - Math.fround(x[n] - h);
-    const fp = sensitivityAt(ctx, { ...x, [n]: x[n] + h });
-    onStep();
-    const fm = sensitivityAt(ctx, { ...x, [n]: x[n] - h });
-    onStep();
-    gradients[n] = { autodiff: g[n], finite_difference: (fp - fm) / (hp + hm), step: h };
+    const central = (step: number) => {
+      // the step as float32 sees it
+      const hp = Math.fround(x[n] + step) - Math.fround(x[n]);
+      const hm = Math.fround(x[n]) - Math.fround(x[n] - step);
+      const fp = sensitivityAt(ctx, { ...x, [n]: x[n] + step });
+      onStep();
+      const fm = sensitivityAt(ctx, { ...x, [n]: x[n] - step });
+      onStep();
+      return (fp - fm) / (hp + hm);
+    };
+    gradients[n] = { autodiff: g[n], finite_difference: central(h), step: h };
   }
   return { value, gradients };
 }
