@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { tf, prngKey } from '../../src/autodiff/index.js';
+import { tf, prngKey, type Tensor } from '../../src/autodiff/index.js';
 import { propertyParams } from '../../src/autodiff/testing/index.js';
 import { asLArTPCTensors } from '../../src/sim/lartpc/index.js';
 import { recoParams, type RecoTensors } from '../../src/reco/lartpc/index.js';
@@ -22,6 +22,7 @@ describe('nue-appearance chain', () => {
     const rc = recoConfig(c);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), (seed) => {
+        const tensorsBefore = tf.memory().numTensors;
         const nue = generateSample(prngKey(seed).fold('e'), 3, 'nue-appearance', 40);
         const numu = generateSample(prngKey(seed).fold('m'), 3, 'numu-disappearance', 40);
         const ps = detectorParams(600);
@@ -37,7 +38,8 @@ describe('nue-appearance chain', () => {
           const rtol = k === 'geometry.pitch' ? 0.08 : 0.03;
           assert.ok(Number.isFinite(g.autodiff) && Math.abs(g.autodiff - g.finite_difference) <= rtol * scale + 1e-12, `${k}: autodiff ${g.autodiff} vs finite difference ${g.finite_difference} (seed ${seed})`);
         }
-        tf.dispose([...Object.values(sim).flatMap((g) => Object.values(g)), ...Object.values(reco).flatMap((g) => Object.values(g))]);
+        tf.dispose([...Object.values(sim).flatMap((g) => Object.values(g) as Tensor[]), ...Object.values(reco).flatMap((g) => Object.values(g) as Tensor[])]);
+        assert.equal(tf.memory().numTensors, tensorsBefore, 'tensors left behind by the chain (planning, gradient, finite differences)');
       }),
       propertyParams(2, 41),
     );
