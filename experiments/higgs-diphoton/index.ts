@@ -15,7 +15,8 @@
  * 4. geometry and calibration optimized for Z at the cost of the
  *    resolution optimum (Adam, fresh events per step);
  * 5. both designs on independent samples, paired.
- * Writes DIR/results.json and mass.png, pulls.png, optimization.png, gradients.png.
+ * Writes DIR/results.json and mass.png, pulls.png, optimization.png,
+ * optimization-design.png, gradients.png.
  */
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import { eventSample } from './sample.js';
 import { calibrationOffsets } from './calibrate.js';
 import { significanceOfTree, significanceAt, templatesAt, treeOf, type ChainTree } from './significance.js';
 import { massModel, fitMass, pseudoData, FIT_PARAMETERS, type MassFit } from './massfit.js';
+import { ratesValue } from './model.js';
 import { optimizationParams, optimizationLoss, cellSizeAtCostTensor } from './optimize.js';
 import type { ChainPoint } from './chain.js';
 
@@ -39,7 +41,7 @@ export interface Config {
   calibrationEvents: number;
   /** Elements whose gradients are checked against finite differences. */
   fdParameters: string[];
-  /** Relative finite-difference step, Richardson-extrapolated from h and h/2 (2e-2: much smaller steps see the float32 rounding and the per-shower kinks of the simulation rather than the slope of Z; the mass uses 0.05 GeV, the other theory parameters a quarter of the step). */
+  /** Relative finite-difference step, Richardson-extrapolated from h and h/2 (2e-2: much smaller steps see the float32 rounding and the per-shower kinks of the simulation rather than the slope of Z; the mass uses 0.05 GeV, the other theory parameters half the step). */
   fdStep: number;
   /** Template sample (signal, continuum) and the mass grid [GeV]. */
   template: [number, number];
@@ -128,8 +130,8 @@ export function gradientCheck(point: ChainPoint, sample: ReturnType<typeof event
       const { leaf, index } = parseElement(name);
       const x0 = valueOfElement(tree, leaf, index);
       // Mass: a fixed 0.05 GeV (a relative step of 125 GeV would span a sizeable part of the 2 GeV bins). The other theory
-      // parameters move Z through the profiled nuisances, which curve it on a scale of ~0.01: a quarter of the step.
-      const rel = THEORY_CURVED.includes(leaf) ? relStep / 4 : relStep;
+      // parameters move Z through the profiled nuisances, which curve it on a scale of a few 0.01: half the step.
+      const rel = THEORY_CURVED.includes(leaf) ? relStep / 2 : relStep;
       const h = leaf === 'mass' ? 0.05 : rel * Math.max(Math.abs(x0), leaf === 'calibration' || leaf === 'curvature' ? 1 : 1e-3);
       const at = (step: number) => {
         const t = perturbed(tree, leaf, index, step);
@@ -335,22 +337,30 @@ export async function runWithConfig(opts: ExperimentOptions, cfg: Config): Promi
   };
 }
 
-async function figures(out: string, r: { gradients: Record<string, GradientEntry>; pulls: { mass: { values: number[] }; mu: { values: number[] } }; descent?: { step: number; loss: number }[] }, model: ReturnType<typeof massModel>, fit: MassFit): Promise<void> {
+async function figures(out: string, r: { gradients: Record<string, GradientEntry>; pulls: { mass: { values: number[] }; mu: { values: number[] } }; descent?: { step: number; loss: number; absorberCm: number; activeCm: number; cellSizeCm: number }[] }, model: ReturnType<typeof massModel>, fit: MassFit): Promise<void> {
   const edges = histogramEdges();
   const centres = edges.slice(1).map((e, i) => (e + edges[i]) / 2);
   const t = model.templates;
   const rows: { x: number; y: number; series: string }[] = [];
   const sig = model.signal(SETUP.truth.mass);
+  const fitted = ratesValue(t, fit.values[1], fit.values[2], fit.values.slice(3), model.signal(fit.values[0]));
   centres.forEach((x, i) => {
-    rows.push({ x, y: t.background[i], series: 'continuum (chain)' });
-    rows.push({ x, y: t.background[i] + sig[i], series: 'signal + continuum (chain)' });
-    rows.push({ x, y: t.background[i] + model.signal(fit.values[0])[i] * fit.values[1], series: `fit: M = ${fit.values[0].toFixed(2)} ± ${fit.errors[0].toFixed(2)} GeV` });
+    rows.push({ x, y: t.background[i], series: 'continuum' });
+    rows.push({ x, y: t.background[i] + sig[i], series: 'signal + continuum' });
+    rows.push({ x, y: fitted[i], series: 'fit to pseudo-data 0' });
   });
-  await savePlot(linePlot(rows, { title: 'reconstructed diphoton mass (soft histogram)', x: { title: 'm_γγ [GeV]' }, y: { title: 'expected events per bin' }, points: true }), join(out, 'mass.png'));
+  await savePlot(linePlot(rows, { title: `reconstructed diphoton mass (soft histogram); fit M = ${fit.values[0].toFixed(2)} ± ${fit.errors[0].toFixed(2)} GeV`, x: { title: 'm_γγ [GeV]' }, y: { title: 'expected events per bin' }, points: true }), join(out, 'mass.png'));
   const pr = r.pulls.mass.values.map((v, i) => ({ x: i, y: v, series: 'mass' })).concat(r.pulls.mu.values.map((v, i) => ({ x: i, y: v, series: 'μ' })));
   await savePlot(scatterPlot(pr, { title: 'pulls (fit − truth)/σ per pseudo-experiment', x: { title: 'pseudo-experiment' }, y: { title: 'pull' } }), join(out, 'pulls.png'));
   if (r.descent && r.descent.length) {
-    await savePlot(linePlot(r.descent.filter((d) => d).map((d) => ({ x: d.step, y: -d.loss, series: 'Z − depth penalty (batch)' })), { title: 'optimization at equal cost', x: { title: 'step' }, y: { title: 'Z' }, points: true }), join(out, 'optimization.png'));
+    const steps = r.descent.filter((d) => d);
+    await savePlot(linePlot(steps.map((d) => ({ x: d.step, y: -d.loss, series: 'Z − depth penalty (batch)' })), { title: 'optimization at equal cost', x: { title: 'step' }, y: { title: 'Z' }, points: true }), join(out, 'optimization.png'));
+    const design = steps.flatMap((d) => [
+      { x: d.step, y: d.absorberCm, series: 'absorber a [cm]' },
+      { x: d.step, y: d.activeCm, series: 'active g [cm]' },
+      { x: d.step, y: d.cellSizeCm / 5, series: 'cell size s/5 [cm]' },
+    ]);
+    await savePlot(linePlot(design, { title: 'design during the descent (cost fixed)', x: { title: 'step' }, y: { title: 'cm' } }), join(out, 'optimization-design.png'));
   }
   const gr = Object.entries(r.gradients).map(([k, e]) => ({ x: e.finite_difference, y: e.autodiff, series: k }));
   await savePlot(scatterPlot(gr, { title: 'dZ/dθ: autodiff vs finite differences', x: { title: 'finite difference' }, y: { title: 'autodiff' } }), join(out, 'gradients.png'));

@@ -36,7 +36,14 @@ export function cellCentres(cellsPerSide: number, cellSizeCm: Tensor | number): 
   return { x: tf.mul(sc, tf.tensor1d(ix)), y: tf.mul(sc, tf.tensor1d(iy)) };
 }
 
-/** Flattens simulated cell energies [B, L, n, n] to [B, L, C]. */
+/**
+ * Flattens simulated cell energies [B, L, n, n] to [B, L, C].
+ *
+ * @example
+ * ```ts
+ * const cells = flattenCells(sim.visible); // [B, L, n²]
+ * ```
+ */
 export function flattenCells(visible: Tensor): Tensor {
   if (visible.rank !== 4 || visible.shape[2] !== visible.shape[3]) throw new ShapeMismatchError('visible', [visible.shape[0] ?? -1, visible.shape[1] ?? -1, -1, -1], visible.shape);
   const [B, L, n] = visible.shape;

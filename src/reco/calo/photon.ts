@@ -78,7 +78,14 @@ export function reconstructPhotons(visible: Tensor, cellSizeCm: Tensor, weights:
   };
 }
 
-/** Mid-depth of each layer [L] cm from the per-layer thicknesses (absorber + active). */
+/**
+ * Mid-depth of each layer [L] cm from the per-layer thicknesses (absorber + active).
+ *
+ * @example
+ * ```ts
+ * layerMidDepthCm(tf.tensor1d([0.5, 0.5]), tf.tensor1d([0.5, 0.5])); // [0.5, 1.5]
+ * ```
+ */
 export function layerMidDepthCm(absorberCm: Tensor, activeCm: Tensor): Tensor {
   const t = tf.add(absorberCm, activeCm);
   return tf.sub(tf.cumsum(t), tf.div(t, 2));
