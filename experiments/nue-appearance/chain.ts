@@ -26,7 +26,11 @@ export function planEvents(events: Segments[], ps: ParamSet, c: SimConfig, key: 
 
 /** Hits of all planned events, concatenated, under the simulation tensors `sim` (tensor level). */
 export function chainHits(planned: PlannedEvent[], sim: LArTPCTensors, c: SimConfig): RecoHits {
-  const hs = planned.map((ev) => simulatedHits(ev, sim, c));
+  // events are numbered by their position in `planned` (a batch of a larger sample)
+  const hs = planned.map((ev, k) => {
+    const h = simulatedHits(ev, sim, c);
+    return { ...h, event: new Int32Array(h.event.length).fill(k) };
+  });
   const cat = (f: 'event' | 'tpc' | 'ix' | 'iy' | 'tick') => {
     const out = new Int32Array(hs.reduce((s, h) => s + h[f].length, 0));
     let k = 0;
@@ -58,10 +62,28 @@ export function chainObservables(planned: PlannedEvent[], sim: LArTPCTensors, re
   return { energyGeV: tf.div(r.features.energyMeV, 1000), score: sigmoidCut(r.features.showerFraction, score.cut, 1 / score.width), features: r.features, plan: r.plan };
 }
 
-/** The observables as plain numbers (one forward pass). */
+/** Events per batch: the reconstruction's n² kernels and the tape of one batch bound the memory. */
+export const BATCH_EVENTS = 16;
+
+/** Consecutive batches of a list. */
+export function batches<T>(xs: T[], size = BATCH_EVENTS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** The observables as plain numbers (forward passes, batch by batch). */
 export function observablesAt(planned: PlannedEvent[], sim: LArTPCTensors, reco: RecoTensors, c: SimConfig, rc: RecoConfig, score: ScoreConfig): { energyGeV: number[]; score: number[]; showerFraction: number[]; meanDedx: number[]; extentCm: number[] } {
-  return tf.tidy(() => {
-    const o = chainObservables(planned, sim, reco, c, rc, score);
-    return { energyGeV: Array.from(o.energyGeV.dataSync()), score: Array.from(o.score.dataSync()), showerFraction: Array.from(o.features.showerFraction.dataSync()), meanDedx: Array.from(o.features.meanDedx.dataSync()), extentCm: Array.from(o.features.extentCm.dataSync()) };
-  });
+  const out = { energyGeV: [] as number[], score: [] as number[], showerFraction: [] as number[], meanDedx: [] as number[], extentCm: [] as number[] };
+  for (const b of batches(planned)) {
+    tf.tidy(() => {
+      const o = chainObservables(b, sim, reco, c, rc, score);
+      out.energyGeV.push(...o.energyGeV.dataSync());
+      out.score.push(...o.score.dataSync());
+      out.showerFraction.push(...o.features.showerFraction.dataSync());
+      out.meanDedx.push(...o.features.meanDedx.dataSync());
+      out.extentCm.push(...o.features.extentCm.dataSync());
+    });
+  }
+  return out;
 }

@@ -49,10 +49,16 @@ function phase(t: Theory, trueGeV: Float32Array, L: number): Tensor {
   return tf.div(tf.mul(t.dm2eV2, 1.267 * L), tf.tensor1d(trueGeV));
 }
 
+/** Sizes of the whole MC samples (when `SpectrumEvents` holds only a batch of them). */
+export interface SampleSizes {
+  nNue: number;
+  nNumu: number;
+}
+
 /** Per-event exposure weights of the two samples (N/n_e for ν_e, N/n_μ for ν_μ). */
-function sampleWeights(ev: SpectrumEvents, exposure: number): { sign: Float32Array; base: Float32Array } {
-  const ne = ev.isNue.reduce((a, b) => a + b, 0);
-  const nm = ev.isNue.length - ne;
+function sampleWeights(ev: SpectrumEvents, exposure: number, sizes?: SampleSizes): { sign: Float32Array; base: Float32Array } {
+  const ne = sizes?.nNue ?? ev.isNue.reduce((a, b) => a + b, 0);
+  const nm = sizes?.nNumu ?? ev.isNue.length - ne;
   if (ne === 0 || nm === 0) throw new DomainError('events', { nue: ne, numu: nm }, 'need events of both flavours');
   const sign = Float32Array.from(ev.isNue, (f) => (f ? 1 : -1));
   const base = Float32Array.from(ev.isNue, (f) => (f ? 0 : exposure / nm));
@@ -63,8 +69,8 @@ function sampleWeights(ev: SpectrumEvents, exposure: number): { sign: Float32Arr
 }
 
 /** Expected counts [bins] and their derivatives in sin²2θ and Δm² (analytic). */
-export function expectedSpectrum(ev: SpectrumEvents, t: Theory, cfg: SpectrumConfig): { mu: Tensor; dMuDs: Tensor; dMuDdm2: Tensor } {
-  const { sign, base } = sampleWeights(ev, cfg.exposure);
+export function expectedSpectrum(ev: SpectrumEvents, t: Theory, cfg: SpectrumConfig, sizes?: SampleSizes): { mu: Tensor; dMuDs: Tensor; dMuDdm2: Tensor } {
+  const { sign, base } = sampleWeights(ev, cfg.exposure, sizes);
   const ph = phase(t, ev.trueGeV, cfg.baselineKm);
   const s2 = tf.square(tf.sin(ph));
   const p = tf.mul(t.sin22theta, s2);
@@ -83,6 +89,11 @@ export function expectedSpectrum(ev: SpectrumEvents, t: Theory, cfg: SpectrumCon
  */
 export function sin22thetaSensitivity(ev: SpectrumEvents, t: Theory, cfg: SpectrumConfig): Tensor {
   const { mu, dMuDs, dMuDdm2 } = expectedSpectrum(ev, t, cfg);
+  return sensitivityFromSpectra(mu, dMuDs, dMuDdm2);
+}
+
+/** √((F⁻¹)_ss) from the expected counts and their derivatives (tensors [bins]). */
+export function sensitivityFromSpectra(mu: Tensor, dMuDs: Tensor, dMuDdm2: Tensor): Tensor {
   const m = tf.add(mu, 1e-9);
   const f = (a: Tensor, b: Tensor) => tf.sum(tf.div(tf.mul(a, b), m));
   const F = tf.stack([tf.stack([f(dMuDs, dMuDs), f(dMuDs, dMuDdm2)]), tf.stack([f(dMuDdm2, dMuDs), f(dMuDdm2, dMuDdm2)])]);

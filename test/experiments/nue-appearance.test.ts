@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { tf, prngKey, type Tensor } from '../../src/autodiff/index.js';
-import { propertyParams } from '../../src/autodiff/testing/index.js';
+import { propertyParams, assertClose } from '../../src/autodiff/testing/index.js';
 import { asLArTPCTensors } from '../../src/sim/lartpc/index.js';
 import { recoParams, type RecoTensors } from '../../src/reco/lartpc/index.js';
 import { detectorConfig, detectorParams, recoConfig, generateSample } from '../../experiments/nue-appearance/detector.js';
 import { planEvents, DEFAULT_SCORE } from '../../experiments/nue-appearance/chain.js';
-import { gradientCheck, holdPlan, type ObjectiveParams } from '../../experiments/nue-appearance/objective.js';
+import { gradientCheck, holdPlan, sensitivityAt, type ObjectiveParams } from '../../experiments/nue-appearance/objective.js';
 import { fitSpectrum, expectedCounts, type Templates } from '../../experiments/nue-appearance/fit.js';
 import { checkSpectrumConfig } from '../../experiments/nue-appearance/spectrum.js';
 import { nueConfig, runWith } from '../../experiments/nue-appearance/index.js';
@@ -30,8 +30,10 @@ describe('nue-appearance chain', () => {
         const reco = recoParams({ lifetimeUs: 600 }).constantTree() as unknown as RecoTensors;
         const planned = planEvents([...nue.events, ...numu.events], ps, c, prngKey(seed).fold('noise'));
         const x: ObjectiveParams = { 'detector.lifetime': 600, 'electronics.threshold': 7000, 'geometry.pitch': 0.4434, 'reco.lifetime': 600, sin22theta: 0.1, dm2eV2: 2.5e-3 };
-        const ctx = holdPlan({ planned, trueGeV: Float32Array.from([...nue.energyGeV, ...numu.energyGeV]), isNue: Uint8Array.from([1, 1, 1, 0, 0, 0]), sim, reco, c, rc, score: DEFAULT_SCORE, spectrum }, x);
-        const { gradients } = gradientCheck(ctx, x, Object.keys(x) as (keyof ObjectiveParams)[]);
+        const ctx = holdPlan({ batchEvents: 2, planned, trueGeV: Float32Array.from([...nue.energyGeV, ...numu.energyGeV]), isNue: Uint8Array.from([1, 1, 1, 0, 0, 0]), sim, reco, c, rc, score: DEFAULT_SCORE, spectrum }, x);
+        // batches of 2 events: the gradient goes through the chain rule over three batch spectra
+        const { value, gradients } = gradientCheck(ctx, x, Object.keys(x) as (keyof ObjectiveParams)[]);
+        assertClose(value, sensitivityAt({ ...ctx, batchEvents: 16, plans: undefined }, x), 1e-5, 0, 'σ(sin²2θ) in batches of 2 vs one batch');
         for (const [k, g] of Object.entries(gradients)) {
           const scale = Math.max(Math.abs(g.autodiff), Math.abs(g.finite_difference));
           // the pitch's finite difference is good to a few % only (float32 plateau, see FD_RELATIVE_STEP)
