@@ -121,3 +121,19 @@ export function pseudoData(model: MassModel, truthMass: number, truthMu: number,
   const aux = Array.from(kA.normals(K));
   return { n, aux };
 }
+
+/**
+ * `fitMass` from `start`, then (if the minimum found is not a proper one:
+ * a non-positive-definite Hessian) from starts with the mass moved by ±1 GeV;
+ * null when every start fails. Failed fits are counted, not hidden.
+ */
+export function fitMassRobust(model: MassModel, n: ArrayLike<number>, aux: number[], start: number[]): MassFit | null {
+  for (const dm of [0, -1, 1]) {
+    try {
+      return fitMass(model, n, aux, [start[0] + dm, ...start.slice(1)]);
+    } catch (e) {
+      if (!(e instanceof DiffhepError)) throw e;
+    }
+  }
+  return null;
+}

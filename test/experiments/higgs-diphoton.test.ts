@@ -112,7 +112,7 @@ describe('higgs-diphoton chain', () => {
   it('a tiny run writes results.json with gradients, objectives, fit, truth and pulls, and resumes to the same result', async function () {
     this.timeout(240000);
     const out = mkdtempSync(join(tmpdir(), 'higgs-diphoton-'));
-    const cfg: Config = { fd: [30, 60], calibrationEvents: 60, fdParameters: ['absorberCm[4]', 'calibration[6]', 'mu'], fdStep: 2e-2, template: [60, 120], massGrid: [122, 123, 124, 125, 126, 127, 128], pseudoExperiments: 4, steps: 2, batch: [30, 60], learningRate: 0.03, evalSamples: 2, evalSize: [30, 60] };
+    const cfg: Config = { fd: [30, 60], calibrationEvents: 60, fdParameters: ['absorberCm[4]', 'calibration[6]', 'mu'], fdStep: 2e-2, template: [60, 120], massGrid: [122, 123, 124, 125, 126, 127, 128], pseudoExperiments: 4, pseudoExperimentsCheck: 20, steps: 2, batch: [30, 60], learningRate: 0.03, evalSamples: 2, evalSize: [30, 60] };
     try {
       const before = tf.memory().numTensors;
       await runWithConfig({ quick: true, seed: 3, out, resume: true, progress: false }, cfg);
@@ -121,6 +121,8 @@ describe('higgs-diphoton chain', () => {
       for (const k of ['gradients', 'objective_before', 'objective_after', 'fitted', 'truth', 'pulls']) assert.ok(k in r, k);
       for (const e of Object.values(r.gradients) as { autodiff: number; finite_difference: number }[]) assert.ok(Number.isFinite(e.autodiff) && Number.isFinite(e.finite_difference));
       assert.equal(r.pulls.mass.values.length, 4);
+      assert.equal(r.pulls.check.pseudo_experiments, 20);
+      assert.ok(r.pulls.check.mass.width > 0.5 && r.pulls.check.mass.width < 1.6, JSON.stringify(r.pulls.check));
       assert.ok(Math.abs(r.design_after.cost - r.design_before.cost) < 1e-6 * r.design_before.cost, 'equal cost');
       for (const png of ['mass.png', 'pulls.png', 'optimization.png', 'gradients.png']) assert.ok(existsSync(join(out, png)), png);
       // Interrupt: drop the last two pseudo-experiments and the comparison, as a killed run leaves them; resume.
