@@ -77,6 +77,7 @@ interface State {
   fingerprint: string;
   calibration?: number[];
   gradients?: { z: number; entries: Record<string, GradientEntry> };
+  gradientsPartial?: Record<string, GradientEntry>;
   massGridSignal?: number[][];
   fits?: (MassFit | null)[];
   descent?: { step: number; loss: number; absorberCm: number; activeCm: number; cellSizeCm: number }[];
@@ -121,15 +122,36 @@ const toTensors = (t: Record<string, number | Tensor>): ChainTree => Object.from
 const THEORY_CURVED = ['width', 'mu', 'slope', 'curvature'];
 
 /** Gradient of Z at `point` on `sample`: autodiff for the named elements and central finite differences. */
-export function gradientCheck(point: ChainPoint, sample: ReturnType<typeof eventSample>, names: string[], relStep: number, onEval: () => void = () => undefined): { z: number; entries: Record<string, GradientEntry> } {
+export function gradientCheck(
+  point: ChainPoint,
+  sample: ReturnType<typeof eventSample>,
+  names: string[],
+  relStep: number,
+  onEval: () => void = () => undefined,
+  resume: { done?: Record<string, GradientEntry>; onEntry?: (name: string, e: GradientEntry) => void } = {},
+): { z: number; entries: Record<string, GradientEntry> } {
+  const parsed = names.map(parseElement);
+  if (!(relStep > 0 && relStep < 0.5)) throw new DomainError('fdStep', relStep, 'must be in (0, 0.5)');
   const tree = treeOf(point);
   try {
+    parsed.forEach(({ leaf, index }, i) => {
+      const v = tree[leaf];
+      if (v === undefined) throw new DomainError('fdParameters', names[i], 'is not a chain parameter');
+      if (typeof v !== 'number' && !(index >= 0 && index < v.size)) throw new DomainError('fdParameters', names[i], `index outside 0..${v.size - 1}`);
+      if (typeof v === 'number' && index !== -1) throw new DomainError('fdParameters', names[i], `'${leaf}' is a scalar`);
+    });
     const { value, grad } = valueAndGrad((p) => significanceOfTree(p as ChainTree, sample))(tree as never);
     onEval();
     const g = grad as Record<string, number | number[]>;
     const entries: Record<string, GradientEntry> = {};
     for (const name of names) {
       const { leaf, index } = parseElement(name);
+      const known = resume.done?.[name];
+      if (known) {
+        entries[name] = known;
+        for (let k = 0; k < 4; k++) onEval();
+        continue;
+      }
       const x0 = valueOfElement(tree, leaf, index);
       // Mass: a fixed 0.05 GeV (a relative step of 125 GeV would span a sizeable part of the 2 GeV bins). The other theory
       // parameters move Z through the profiled nuisances, which curve it on a scale of a few 0.01: half the step.
@@ -156,6 +178,7 @@ export function gradientCheck(point: ChainPoint, sample: ReturnType<typeof event
       const fd = (4 * central(h / 2) - d1) / 3;
       const gl = g[leaf];
       entries[name] = { autodiff: typeof gl === 'number' ? gl : gl[index], finite_difference: fd, step: h };
+      resume.onEntry?.(name, entries[name]);
     }
     return { z: value, entries };
   } finally {
@@ -209,7 +232,15 @@ export async function runWithConfig(opts: ExperimentOptions, cfg: Config): Promi
   // 2. Gradients vs finite differences.
   t = performance.now();
   if (!state.gradients) {
-    state.gradients = gradientCheck(p0, eventSample(kFd, cfg.fd[0], cfg.fd[1]), cfg.fdParameters, cfg.fdStep, () => tick({ stage: 'gradients' }));
+    // Finished elements are kept in state.gradientsPartial, so an interrupted stage resumes element by element.
+    state.gradients = gradientCheck(p0, eventSample(kFd, cfg.fd[0], cfg.fd[1]), cfg.fdParameters, cfg.fdStep, () => tick({ stage: 'gradients' }), {
+      done: state.gradientsPartial,
+      onEntry: (name, e) => {
+        state.gradientsPartial = { ...(state.gradientsPartial ?? {}), [name]: e };
+        save();
+      },
+    });
+    delete state.gradientsPartial;
     timed('gradients', t);
     save();
   } else for (let i = 0; i < 1 + 4 * cfg.fdParameters.length; i++) tick({ stage: 'gradients' });

@@ -11,7 +11,7 @@ import { chainParams, chainEvents, templates, type ChainPoint } from '../../expe
 import { significanceOfTree, templatesAt } from '../../experiments/higgs-diphoton/significance.js';
 import { expectedSignificance, expectedSignificanceValue, type PlainTemplates } from '../../experiments/higgs-diphoton/model.js';
 import { naturalSpline, massModel, fitMass, pseudoData } from '../../experiments/higgs-diphoton/massfit.js';
-import { runWithConfig, type Config } from '../../experiments/higgs-diphoton/index.js';
+import { runWithConfig, gradientCheck, type Config } from '../../experiments/higgs-diphoton/index.js';
 import { RESOLUTION_OPTIMUM } from '../../experiments/higgs-diphoton/setup.js';
 import { calibrationOffsets } from '../../experiments/higgs-diphoton/calibrate.js';
 
@@ -128,11 +128,14 @@ describe('higgs-diphoton chain', () => {
       // Interrupt: drop the last two pseudo-experiments and the comparison, as a killed run leaves them; resume.
       const stateFile = join(out, 'state.json');
       const st = JSON.parse(readFileSync(stateFile, 'utf8'));
-      writeFileSync(stateFile, JSON.stringify({ ...st, fits: st.fits.slice(0, 2), comparison: undefined }));
+      // Interrupt also the gradient stage after its first element.
+      const firstName = Object.keys(st.gradients.entries)[0];
+      writeFileSync(stateFile, JSON.stringify({ ...st, fits: st.fits.slice(0, 2), comparison: undefined, gradients: undefined, gradientsPartial: { [firstName]: st.gradients.entries[firstName] } }));
       rmSync(join(out, 'results.json'));
       await runWithConfig({ quick: true, seed: 3, out, resume: true, progress: false }, cfg);
       const r2 = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
       assert.deepEqual(r2.pulls.mass.values, r.pulls.mass.values);
+      assert.deepEqual(r2.gradients, r.gradients);
       assert.equal(r2.objective_after, r.objective_after);
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -142,5 +145,9 @@ describe('higgs-diphoton chain', () => {
   it('bad inputs name the field', () => {
     assert.throws(() => eventSample(prngKey(1), 0, 10), (e: unknown) => e instanceof DomainError && /nSignal/.test((e as Error).message));
     assert.throws(() => naturalSpline([1, 2], [1, 2]), /at least 3/);
+    const sample = eventSample(prngKey(1), 5, 5);
+    assert.throws(() => gradientCheck(base, sample, ['thickness'], 0.02), (e: unknown) => e instanceof DomainError && /fdParameters/.test((e as Error).message) && /thickness/.test((e as Error).message));
+    assert.throws(() => gradientCheck(base, sample, ['absorberCm[20]'], 0.02), (e: unknown) => e instanceof DomainError && /absorberCm\[20\]/.test((e as Error).message));
+    assert.throws(() => gradientCheck(base, sample, ['mass'], 0), (e: unknown) => e instanceof DomainError && /fdStep/.test((e as Error).message));
   });
 });
