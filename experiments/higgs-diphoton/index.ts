@@ -16,7 +16,7 @@
  *    resolution optimum (Adam, fresh events per step);
  * 5. both designs on independent samples, paired.
  * Writes DIR/results.json and mass.png, pulls.png, optimization.png,
- * optimization-design.png, gradients.png.
+ * optimization-design.png, gradients.png, gradient-profile.png.
  */
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -78,6 +78,8 @@ interface State {
   calibration?: number[];
   gradients?: { z: number; entries: Record<string, GradientEntry> };
   gradientsPartial?: Record<string, GradientEntry>;
+  /** Autodiff gradient of Z in every parameter (per layer for thicknesses and calibration). */
+  gradientProfile?: Record<string, number | number[]>;
   massGridSignal?: number[][];
   fits?: (MassFit | null)[];
   descent?: { step: number; loss: number; absorberCm: number; activeCm: number; cellSizeCm: number }[];
@@ -186,6 +188,16 @@ export function gradientCheck(
   }
 }
 
+/** The autodiff gradient of Z in every leaf of the chain's parameters at `point` on `sample`. */
+export function gradientProfile(point: ChainPoint, sample: ReturnType<typeof eventSample>): Record<string, number | number[]> {
+  const tree = treeOf(point);
+  try {
+    return valueAndGrad((p) => significanceOfTree(p as ChainTree, sample))(tree as never).grad as Record<string, number | number[]>;
+  } finally {
+    Object.values(tree).forEach((v) => typeof v !== 'number' && v.dispose());
+  }
+}
+
 function meanStd(v: number[]): { mean: number; width: number; mean_se: number } {
   const m = v.reduce((s, x) => s + x, 0) / v.length;
   const sd = Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, v.length - 1));
@@ -212,7 +224,7 @@ export async function runWithConfig(opts: ExperimentOptions, cfg: Config): Promi
   const timed = (stage: string, t: number) => {
     state.wall[stage] = (state.wall[stage] ?? 0) + (performance.now() - t) / 1000;
   };
-  const total = 1 + (1 + 4 * cfg.fdParameters.length) + cfg.massGrid.length + 1 + cfg.pseudoExperiments + cfg.steps + cfg.evalSamples;
+  const total = 1 + (1 + 4 * cfg.fdParameters.length) + 1 + cfg.massGrid.length + 1 + cfg.pseudoExperiments + cfg.steps + cfg.evalSamples;
   const bar = startProgress('higgs-diphoton', total, opts.progress);
   let done = 0;
   const tick = (info?: Record<string, number | string>) => bar.update(++done, info);
@@ -244,6 +256,15 @@ export async function runWithConfig(opts: ExperimentOptions, cfg: Config): Promi
     timed('gradients', t);
     save();
   } else for (let i = 0; i < 1 + 4 * cfg.fdParameters.length; i++) tick({ stage: 'gradients' });
+
+  // The whole gradient (autodiff only): Z per layer thickness and calibration offset, for the profile figure.
+  if (!state.gradientProfile) {
+    t = performance.now();
+    state.gradientProfile = gradientProfile(p0, eventSample(kFd, cfg.fd[0], cfg.fd[1]));
+    timed('gradient_profile', t);
+    save();
+  }
+  tick({ stage: 'gradient profile' });
 
   // 3. Mass fit: grid templates, pseudo-experiments.
   t = performance.now();
@@ -350,6 +371,7 @@ export async function runWithConfig(opts: ExperimentOptions, cfg: Config): Promi
     objective: 'expected discovery significance Z = √q0 (Asimov, profiled θ_b and α)',
     z_at_nominal_fd_sample: state.gradients.z,
     gradients: state.gradients.entries,
+    gradient_profile: state.gradientProfile,
     objective_before: meanStd(cmp.map((c) => c.before)).mean,
     objective_after: meanStd(cmp.map((c) => c.afterLeastSquares)).mean,
     objective_difference: meanStd(diffLs).mean,
@@ -389,7 +411,7 @@ export async function runWithConfig(opts: ExperimentOptions, cfg: Config): Promi
   };
 }
 
-async function figures(out: string, r: { gradients: Record<string, GradientEntry>; pulls: { mass: { values: number[] }; mu: { values: number[] } }; descent?: { step: number; loss: number; absorberCm: number; activeCm: number; cellSizeCm: number }[] }, model: ReturnType<typeof massModel>, fit: MassFit): Promise<void> {
+async function figures(out: string, r: { gradients: Record<string, GradientEntry>; gradient_profile?: Record<string, number | number[]>; pulls: { mass: { values: number[] }; mu: { values: number[] } }; descent?: { step: number; loss: number; absorberCm: number; activeCm: number; cellSizeCm: number }[] }, model: ReturnType<typeof massModel>, fit: MassFit): Promise<void> {
   const edges = histogramEdges();
   const centres = edges.slice(1).map((e, i) => (e + edges[i]) / 2);
   const t = model.templates;
@@ -413,6 +435,11 @@ async function figures(out: string, r: { gradients: Record<string, GradientEntry
       { x: d.step, y: d.cellSizeCm / 5, series: 'cell size s/5 [cm]' },
     ]);
     await savePlot(linePlot(design, { title: 'design during the descent (cost fixed)', x: { title: 'step' }, y: { title: 'cm' } }), join(out, 'optimization-design.png'));
+  }
+  if (r.gradient_profile) {
+    const gp = r.gradient_profile;
+    const layerRows = (['absorberCm', 'activeCm', 'calibration'] as const).flatMap((k) => (gp[k] as number[]).map((y, l) => ({ x: l, y, series: k === 'calibration' ? 'dZ/dδ_l' : k === 'absorberCm' ? 'dZ/da_l [1/cm]' : 'dZ/dg_l [1/cm]' })));
+    await savePlot(linePlot(layerRows, { title: 'gradient of Z per layer (autodiff through the whole chain)', x: { title: 'layer' }, y: { title: 'dZ/dθ' }, points: true }), join(out, 'gradient-profile.png'));
   }
   const gr = Object.entries(r.gradients).map(([k, e]) => ({ x: e.finite_difference, y: e.autodiff, series: k }));
   await savePlot(scatterPlot(gr, { title: 'dZ/dθ: autodiff vs finite differences', x: { title: 'finite difference' }, y: { title: 'autodiff' } }), join(out, 'gradients.png'));

@@ -118,13 +118,14 @@ describe('higgs-diphoton chain', () => {
       await runWithConfig({ quick: true, seed: 3, out, resume: true, progress: false }, cfg);
       assert.equal(tf.memory().numTensors, before, 'the run leaks no tensors');
       const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-      for (const k of ['gradients', 'objective_before', 'objective_after', 'fitted', 'truth', 'pulls']) assert.ok(k in r, k);
+      for (const k of ['gradients', 'gradient_profile', 'objective_before', 'objective_after', 'fitted', 'truth', 'pulls']) assert.ok(k in r, k);
+      assert.equal(r.gradient_profile.absorberCm.length, 20);
       for (const e of Object.values(r.gradients) as { autodiff: number; finite_difference: number }[]) assert.ok(Number.isFinite(e.autodiff) && Number.isFinite(e.finite_difference));
       assert.equal(r.pulls.mass.values.length, 4);
       assert.equal(r.pulls.check.pseudo_experiments, 20);
       assert.ok(r.pulls.check.mass.width > 0.5 && r.pulls.check.mass.width < 1.6, JSON.stringify(r.pulls.check));
       assert.ok(Math.abs(r.design_after.cost - r.design_before.cost) < 1e-6 * r.design_before.cost, 'equal cost');
-      for (const png of ['mass.png', 'pulls.png', 'optimization.png', 'gradients.png']) assert.ok(existsSync(join(out, png)), png);
+      for (const png of ['mass.png', 'pulls.png', 'optimization.png', 'optimization-design.png', 'gradients.png', 'gradient-profile.png']) assert.ok(existsSync(join(out, png)), png);
       // Interrupt: drop the last two pseudo-experiments and the comparison, as a killed run leaves them; resume.
       const stateFile = join(out, 'state.json');
       const st = JSON.parse(readFileSync(stateFile, 'utf8'));
