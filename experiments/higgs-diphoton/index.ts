@@ -20,7 +20,7 @@
  */
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf, prngKey, writeJsonAtomic, minimize, adam, valueAndGrad, DomainError, type Tensor, type PRNGKey } from '../../src/autodiff/index.js';
+import { tf, prngKey, writeJsonAtomic, minimize, adam, valueAndGrad, DomainError, type Tensor } from '../../src/autodiff/index.js';
 import { savePlot, linePlot, scatterPlot } from '../../src/plot/index.js';
 import { startProgress } from '../../src/cli/progress.js';
 import type { ExperimentOptions } from '../types.js';
@@ -445,4 +445,3 @@ async function figures(out: string, r: { gradients: Record<string, GradientEntry
   await savePlot(scatterPlot(gr, { title: 'dZ/dθ: autodiff vs finite differences', x: { title: 'finite difference' }, y: { title: 'autodiff' } }), join(out, 'gradients.png'));
 }
 
-export type { PRNGKey };
