@@ -11,7 +11,7 @@
  */
 import { tf, type Tensor, type PRNGKey, DomainError } from '../../src/autodiff/index.js';
 import { trackSegments, concatSegments, type LArTPCTensors, type SimConfig, type Segments } from '../../src/sim/lartpc/index.js';
-import { selectionWeights, reconstructPoints, driftTimes, lifetimeCorrected, localChargeDensity, principalAxis, type PlannedEvent, type RecoTensors, type RecoConfig } from '../../src/reco/lartpc/index.js';
+import { selectHits, takeEntries, selectionWeights, reconstructPoints, driftTimes, lifetimeCorrected, localChargeDensity, principalAxis, type PlannedEvent, type RecoTensors, type RecoConfig } from '../../src/reco/lartpc/index.js';
 import { chainHits } from './chain.js';
 
 /**
@@ -56,8 +56,7 @@ export function lifetimeSlope(planned: PlannedEvent[], sim: LArTPCTensors, reco:
   for (let k = 0; k < planned.length; k++) {
     const idx: number[] = [];
     for (let i = 0; i < hits.event.length; i++) if (hits.event[i] === k) idx.push(i);
-    const it = tf.tensor1d(Int32Array.from(idx), 'int32');
-    const sub = { charge: tf.gather(hits.charge, it), weight: tf.gather(hits.weight, it), event: new Int32Array(idx.length), tpc: Int32Array.from(idx, (i) => hits.tpc[i]), ix: Int32Array.from(idx, (i) => hits.ix[i]), iy: Int32Array.from(idx, (i) => hits.iy[i]), tick: Int32Array.from(idx, (i) => hits.tick[i]) };
+    const sub = selectHits(hits, Int32Array.from(idx));
     const w = selectionWeights(sub, reco.selection.threshold, reco.selection.width);
     const t = driftTimes(sub, cal.t0, rc);
     const xyz = reconstructPoints(sub, sim.geometry, cal.vdrift, cal.t0, rc);
@@ -72,8 +71,7 @@ export function lifetimeSlope(planned: PlannedEvent[], sim: LArTPCTensors, reco:
     const keep: number[] = [];
     for (let i = 0; i < s.length; i++) if (wh[i] > 0.5 && s[i] > lo + endCutCm && s[i] < hi - endCutCm) keep.push(i);
     if (keep.length < 10) throw new DomainError(`calibration track ${k}`, keep.length, 'fewer than 10 inner hits');
-    const ki = tf.tensor1d(Int32Array.from(keep), 'int32');
-    const y = tf.log(tf.gather(lam, ki));
+    const y = tf.log(takeEntries(lam, Int32Array.from(keep)));
     const th = t.dataSync();
     const tk = Float32Array.from(keep, (i) => th[i]);
     const tm = tk.reduce((a, b) => a + b, 0) / tk.length;

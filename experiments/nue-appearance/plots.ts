@@ -16,6 +16,13 @@ interface PlotInput {
   tauA: number;
 }
 
+/** Long series names: widen the legend's label limit of a chart builder's spec. */
+function wideLegend(spec: PlotSpec): PlotSpec {
+  const enc = (spec as unknown as { encoding?: { color?: Record<string, unknown> } }).encoding;
+  if (enc?.color) enc.color.legend = { labelLimit: 400 };
+  return spec;
+}
+
 /** Writes spectrum.png, features.png, pulls.png and miscalibration.png into `out`. */
 export async function writePlots(out: string, p: PlotInput): Promise<void> {
   const e = p.cfg.spectrum.edgesGeV;
@@ -30,7 +37,7 @@ export async function writePlots(out: string, p: PlotInput): Promise<void> {
     { x, y: sig[i] / width[i], series: 'ν_e appearance' },
     { x, y: bkg[i] / width[i], series: 'ν_μ CC mis-identified' },
   ]);
-  await savePlot(linePlot(rows, { title: `electron-like spectrum, sin²2θ = ${p.cfg.truth.sin22theta}, Δm² = ${p.cfg.truth.dm2eV2} eV²`, x: { title: 'reconstructed energy [GeV]' }, y: { title: 'expected events / GeV', zero: true }, points: true }), join(out, 'spectrum.png'));
+  await savePlot(wideLegend(linePlot(rows, { title: `electron-like spectrum, sin²2θ = ${p.cfg.truth.sin22theta}, Δm² = ${p.cfg.truth.dm2eV2} eV²`, x: { title: 'reconstructed energy [GeV]' }, y: { title: 'expected events / GeV', zero: true }, points: true })), join(out, 'spectrum.png'));
   const feat = p.tables.features.showerFraction.map((s, i) => ({ x: p.tables.features.energyGeV[i], y: s, series: p.isNue[i] ? 'ν_e CC' : 'ν_μ CC' }));
   await savePlot(scatterPlot(feat, { title: 'reconstructed features (calibrated detector)', x: { title: 'calorimetric energy [GeV]' }, y: { title: 'fraction of hits with dE/dx > 4 MeV/cm' } }), join(out, 'features.png'));
   const pr = [...p.pulls.sin22theta.values.map((y, i) => ({ x: i, y, series: 'sin²2θ' })), ...p.pulls.dm2eV2.values.map((y, i) => ({ x: i, y, series: 'Δm²' }))];
@@ -47,7 +54,7 @@ export async function writePlots(out: string, p: PlotInput): Promise<void> {
     height: 300,
     data: { values: fits.map((f) => ({ ...f, s0: f.s - f.es, s1: f.s + f.es, m0: f.m - f.em, m1: f.m + f.em })) },
     layer: [
-      { mark: { type: 'rule' }, encoding: { x: { field: 's0', type: 'quantitative', title: 'sin²2θ', scale: { zero: false } }, x2: { field: 's1' }, y: { field: 'm', type: 'quantitative', title: 'Δm² [10⁻³ eV²]', scale: { zero: false } }, color: { field: 'label', type: 'nominal', title: null } } },
+      { mark: { type: 'rule' }, encoding: { x: { field: 's0', type: 'quantitative', title: 'sin²2θ', scale: { zero: false } }, x2: { field: 's1' }, y: { field: 'm', type: 'quantitative', title: 'Δm² [10⁻³ eV²]', scale: { zero: false } }, color: { field: 'label', type: 'nominal', title: null, legend: { labelLimit: 400, orient: 'bottom', direction: 'vertical' } } } },
       { mark: { type: 'rule' }, encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'm0', type: 'quantitative' }, y2: { field: 'm1' }, color: { field: 'label', type: 'nominal', title: null } } },
       { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'm', type: 'quantitative' }, color: { field: 'label', type: 'nominal', title: null } } },
     ],

@@ -9,7 +9,7 @@
  * finite differences see the same function as autodiff.
  */
 import { tf, type Tensor, DomainError, sigmoidCut } from '../../autodiff/index.js';
-import { hitCount, selectHits, type RecoHits } from './hits.js';
+import { hitCount, selectHits, takeEntries, takeRows, type RecoHits } from './hits.js';
 import type { RecoGeometry, RecoTensors } from './params.js';
 import { selectionWeights } from './selection.js';
 import { reconstructPoints, driftTimes, type PointConfig } from './points.js';
@@ -114,9 +114,8 @@ export function reconstructEvents(h: RecoHits, r: RecoTensors, g: RecoGeometry, 
     }
     mainHits.push(main);
     if (main.length >= 3) {
-      const mi = tf.tensor1d(main, 'int32');
-      const ax = principalAxis(tf.gather(xyz, mi), tf.gather(qw, mi), cfg.reference);
-      rows.extentCm.push(softExtent(ax.projection, tf.gather(w, mi), cfg.extentTemperatureCm ?? 0.2));
+      const ax = principalAxis(takeRows(xyz, main), takeEntries(qw, main), cfg.reference);
+      rows.extentCm.push(softExtent(ax.projection, takeEntries(w, main), cfg.extentTemperatureCm ?? 0.2));
       rows.rmsLengthCm.push(ax.rmsLength);
       rows.principalFraction.push(ax.principalFraction);
       rows.transverseRmsCm.push(ax.transverseRms);

@@ -5,6 +5,7 @@
  * of the relaxed electronics).
  */
 import { tf, type Tensor, DomainError, ShapeMismatchError } from '../../autodiff/index.js';
+import { gatherAt } from './sim-imports.js';
 
 /** Hits: tensors of length n and host arrays of length n. */
 export interface RecoHits {
@@ -51,9 +52,30 @@ export function hitsFromArrays(a: { charge: ArrayLike<number>; weight?: ArrayLik
   };
 }
 
+/**
+ * Entries `idx` of a 1-D tensor (tensor level): a slice when the indices are
+ * a contiguous ascending range (the hits of one event), otherwise a gather
+ * whose gradient is a scatter (tf.gather's gradient, an unsortedSegmentSum,
+ * is slow on the wasm backend).
+ */
+export function takeEntries(x: Tensor, idx: Int32Array): Tensor {
+  const n = idx.length;
+  if (n > 0 && idx[n - 1] - idx[0] === n - 1 && idx.every((v, k) => v === idx[0] + k)) return x.slice([idx[0]], [n]);
+  return gatherAt(x, idx);
+}
+
+/** Rows `idx` of an [n, k] tensor (tensor level; see `takeEntries`). */
+export function takeRows(x: Tensor, idx: Int32Array): Tensor {
+  const k = x.shape[1] as number;
+  const flat = new Int32Array(idx.length * k);
+  idx.forEach((i, r) => {
+    for (let j = 0; j < k; j++) flat[r * k + j] = i * k + j;
+  });
+  return takeEntries(x.reshape([-1]), flat).reshape([idx.length, k]);
+}
+
 /** The hits of a subset (host indices), tensor level. */
 export function selectHits(h: RecoHits, idx: Int32Array): RecoHits {
-  const it = tf.tensor1d(idx, 'int32');
   const pick = (a: Int32Array) => Int32Array.from(idx, (i) => a[i]);
-  return { charge: tf.gather(h.charge, it), weight: tf.gather(h.weight, it), event: pick(h.event), tpc: pick(h.tpc), ix: pick(h.ix), iy: pick(h.iy), tick: pick(h.tick) };
+  return { charge: takeEntries(h.charge, idx), weight: takeEntries(h.weight, idx), event: pick(h.event), tpc: pick(h.tpc), ix: pick(h.ix), iy: pick(h.iy), tick: pick(h.tick) };
 }

@@ -13,6 +13,7 @@ export {
   MUON_MASS_MEV,
   PROTON_MASS_MEV,
   betheBloch,
+  gatherAt,
 } from '../../sim/lartpc/index.js';
 export type { Segments, SimConfig, LArTPCValues, LArTPCTensors, ReadoutPlan, HitSchedule } from '../../sim/lartpc/index.js';
 import type { Tree, Tensor } from '../../autodiff/index.js';

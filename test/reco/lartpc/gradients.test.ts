@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { tf, prngKey, type Tensor, type Tree } from '../../../src/autodiff/index.js';
 import { checkGrad, formatGradCheck, propertyParams } from '../../../src/autodiff/testing/index.js';
-import { reconstructEvents, simulatedHits, principalAxis, dedxProfile, truncatedMeanDedx, type RecoTensors, type RecoPlan } from '../../../src/reco/lartpc/index.js';
+import { reconstructEvents, simulatedHits, principalAxis, dedxProfile, truncatedMeanDedx, takeEntries, takeRows, type RecoTensors, type RecoPlan } from '../../../src/reco/lartpc/index.js';
 import { config, recoCfg, muon, simulateHits, recoTensors, concatHits } from './helpers.js';
 import { trackSegments, concatSegments } from '../../../src/sim/lartpc/index.js';
 
@@ -82,6 +82,21 @@ describe('lartpc reconstruction gradients', () => {
     assert.ok(r.ok, formatGradCheck(r));
   });
 
+  it('takeEntries / takeRows: slices for contiguous indices, scatter-gradient gathers otherwise; autodiff = finite differences', () => {
+    const x = tf.tensor2d([0.5, -1, 2, 0.3, 1.5, -0.7, 0.9, 1.1, -0.2, 0.4, 0.8, -1.3], [4, 3]);
+    const w = tf.tensor2d([1, 2, -1, 0.5, 0.3, 1.2], [2, 3]);
+    for (const idx of [Int32Array.from([1, 2]), Int32Array.from([3, 0])]) {
+      const f = (p: Tree<Tensor>) => {
+        const q = (p as Record<string, Tensor>).x;
+        return tf.add(tf.sum(tf.mul(takeRows(q, idx), w)), tf.sum(tf.square(takeEntries(q.reshape([-1]), Int32Array.from([idx[0], 7, 11])))));
+      };
+      const r = checkGrad(f, { x }, { eps: 1e-3, rtol: 1e-2 });
+      assert.ok(r.ok, formatGradCheck(r));
+    }
+    assert.deepEqual(Array.from(takeRows(x, Int32Array.from([3, 0])).dataSync()), [0.4, 0.8, -1.3, 0.5, -1, 2].map(Math.fround));
+    tf.dispose([x, w]);
+  });
+
   it('no tensors are left behind by a reconstruction inside tidy', () => {
     const { hits, sim } = simulateHits(muon([0, -30, 12], [0.3, 1, 0.2], 10));
     const cfg = recoCfg(config());
@@ -96,11 +111,11 @@ describe('lartpc reconstruction gradients', () => {
   it('bad inputs name the field', () => {
     const { hits, sim } = simulateHits(muon([0, -30, 12], [0.3, 1, 0.2], 5));
     const cfg = recoCfg(config());
-    assert.throws(() => tf.tidy(() => reconstructEvents(hits, recoTensors(), sim.geometry, cfg, 0)), /nEvents/);
+    assert.throws(() => tf.tidy(() => void reconstructEvents(hits, recoTensors(), sim.geometry, cfg, 0)), /nEvents/);
     const bad = { ...hits, event: new Int32Array(hits.event.length).fill(3) };
-    assert.throws(() => tf.tidy(() => reconstructEvents(bad, recoTensors(), sim.geometry, cfg, 2)), /hits\.event\[0\]/);
+    assert.throws(() => tf.tidy(() => void reconstructEvents(bad, recoTensors(), sim.geometry, cfg, 2)), /hits\.event\[0\]/);
     const badTpc = { ...hits, tpc: new Int32Array(hits.tpc.length).fill(5) };
-    assert.throws(() => tf.tidy(() => reconstructEvents(badTpc, recoTensors(), sim.geometry, cfg, 1)), /hits\.tpc\[0\]/);
+    assert.throws(() => tf.tidy(() => void reconstructEvents(badTpc, recoTensors(), sim.geometry, cfg, 1)), /hits\.tpc\[0\]/);
     void concatHits;
   });
 });

@@ -146,7 +146,7 @@ describe('lartpc reconstruction', () => {
       return [f.energyMeV, f.extentCm, f.rmsLengthCm, f.principalFraction, f.transverseRmsCm, f.meanDedx, f.showerFraction].map((t) => t.dataSync()[0]);
     });
     const a = feats(hits);
-    const permuted = tf.tidy(() => selectHits(hits, perm));
+    const permuted = tf.tidy(() => selectHits(hits, perm) as never) as typeof hits;
     const b = feats(permuted);
     a.forEach((x, i) => assertClose(b[i], x, 1e-4, 1e-6, `feature ${i}`));
     tf.dispose([hits.charge, hits.weight, permuted.charge, permuted.weight]);
