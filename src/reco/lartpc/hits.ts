@@ -21,7 +21,14 @@ export interface RecoHits {
   tick: Int32Array;
 }
 
-/** Number of hits, checking that every field has that length. */
+/**
+ * Number of hits, checking that every field has that length.
+ *
+ * @example
+ * ```ts
+ * hitCount(hitsFromArrays({ charge: [9000], tpc: [0], ix: [1], iy: [2], tick: [40] })); // 1
+ * ```
+ */
 export function hitCount(h: RecoHits): number {
   const n = h.event.length;
   for (const f of ['tpc', 'ix', 'iy', 'tick'] as const) if (h[f].length !== n) throw new ShapeMismatchError(`hits.${f}`, [n], [h[f].length]);
@@ -57,6 +64,11 @@ export function hitsFromArrays(a: { charge: ArrayLike<number>; weight?: ArrayLik
  * a contiguous ascending range (the hits of one event), otherwise a gather
  * whose gradient is a scatter (tf.gather's gradient, an unsortedSegmentSum,
  * is slow on the wasm backend).
+ *
+ * @example
+ * ```ts
+ * takeEntries(tf.tensor1d([5, 6, 7, 8]), Int32Array.from([1, 2])); // [6, 7] (a slice)
+ * ```
  */
 export function takeEntries(x: Tensor, idx: Int32Array): Tensor {
   const n = idx.length;
@@ -64,7 +76,14 @@ export function takeEntries(x: Tensor, idx: Int32Array): Tensor {
   return gatherAt(x, idx);
 }
 
-/** Rows `idx` of an [n, k] tensor (tensor level; see `takeEntries`). */
+/**
+ * Rows `idx` of an [n, k] tensor (tensor level; see `takeEntries`).
+ *
+ * @example
+ * ```ts
+ * takeRows(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), Int32Array.from([2, 0])); // [[5, 6], [1, 2]]
+ * ```
+ */
 export function takeRows(x: Tensor, idx: Int32Array): Tensor {
   const k = x.shape[1] as number;
   const flat = new Int32Array(idx.length * k);
@@ -74,7 +93,14 @@ export function takeRows(x: Tensor, idx: Int32Array): Tensor {
   return takeEntries(x.reshape([-1]), flat).reshape([idx.length, k]);
 }
 
-/** The hits of a subset (host indices), tensor level. */
+/**
+ * The hits of a subset (host indices), tensor level.
+ *
+ * @example
+ * ```ts
+ * const firstEvent = selectHits(hits, Int32Array.from([0, 1, 2]));
+ * ```
+ */
 export function selectHits(h: RecoHits, idx: Int32Array): RecoHits {
   const pick = (a: Int32Array) => Int32Array.from(idx, (i) => a[i]);
   return { charge: takeEntries(h.charge, idx), weight: takeEntries(h.weight, idx), event: pick(h.event), tpc: pick(h.tpc), ix: pick(h.ix), iy: pick(h.iy), tick: pick(h.tick) };

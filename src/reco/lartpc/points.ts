@@ -20,7 +20,14 @@ export interface PointConfig {
   anodeZHost: number[];
 }
 
-/** Drift times [µs] of the hits, t = tick·tickUs − t0 (tensor [n]). */
+/**
+ * Drift times [µs] of the hits, t = tick·tickUs − t0 (tensor [n]).
+ *
+ * @example
+ * ```ts
+ * driftTimes(hits, tf.scalar(0), { tickUs: 0.5, cathodeZ: 0, anodeZHost: [-30.431, 30.431] }); // tick × 0.5 µs
+ * ```
+ */
 export function driftTimes(h: RecoHits, t0: Tensor, cfg: PointConfig): Tensor {
   return tf.sub(tf.mul(tf.tensor1d(Float32Array.from(h.tick)), cfg.tickUs), t0);
 }

@@ -15,7 +15,15 @@
  */
 import { tf, type Tensor, customGradient, DomainError } from '../../autodiff/index.js';
 
-/** Eigenvalues (decreasing) and eigenvectors (columns) of a symmetric 3×3 matrix, float64 (cyclic Jacobi). */
+/**
+ * Eigenvalues (decreasing) and eigenvectors of a symmetric 3×3 matrix
+ * (row-major, 9 numbers), float64 (cyclic Jacobi).
+ *
+ * @example
+ * ```ts
+ * symmetricEigen3([2, 0, 0, 0, 5, 0, 0, 0, 1]).values; // [5, 2, 1]
+ * ```
+ */
 export function symmetricEigen3(a: ArrayLike<number>): { values: number[]; vectors: number[][] } {
   const m = [
     [a[0], 0.5 * (a[1] + a[3]), 0.5 * (a[2] + a[6])],
@@ -67,6 +75,11 @@ export function symmetricEigen3(a: ArrayLike<number>): { values: number[]; vecto
 /**
  * Leading eigenpair of a symmetric 3×3 tensor C ([3, 3]) as a [4] tensor
  * (λ₁, u_x, u_y, u_z), with u oriented so that u·ref ≥ 0. Differentiable in C.
+ *
+ * @example
+ * ```ts
+ * leadingEigenpair(tf.tensor2d([4, 0, 0, 0, 1, 0, 0, 0, 1], [3, 3]), [1, 0, 0]); // [4, 1, 0, 0]
+ * ```
  */
 export function leadingEigenpair(C: Tensor, ref: [number, number, number] = [0, 0, 0]): Tensor {
   const op = customGradient((c: Tensor) => {
@@ -151,6 +164,11 @@ export function principalAxis(points: Tensor, weights: Tensor, ref: [number, num
 /**
  * Soft extent of the projections s [n] over hits with selection weights w
  * [n]: T·ln Σ w e^{s/T} + T·ln Σ w e^{−s/T} (soft max − soft min), T in cm.
+ *
+ * @example
+ * ```ts
+ * softExtent(tf.tensor1d([-10, -5, 0, 5, 10]), tf.ones([5]), 0.2); // ≈ 20
+ * ```
  */
 export function softExtent(s: Tensor, w: Tensor, temperatureCm = 0.2): Tensor {
   if (!(temperatureCm > 0)) throw new DomainError('temperatureCm', temperatureCm, 'must be > 0 cm');
