@@ -73,8 +73,15 @@ export function batches<T>(xs: T[], size = BATCH_EVENTS): T[][] {
 }
 
 /** The observables as plain numbers (forward passes, batch by batch). */
-export function observablesAt(planned: PlannedEvent[], sim: LArTPCTensors, reco: RecoTensors, c: SimConfig, rc: RecoConfig, score: ScoreConfig): { energyGeV: number[]; score: number[]; showerFraction: number[]; meanDedx: number[]; extentCm: number[] } {
-  const out = { energyGeV: [] as number[], score: [] as number[], showerFraction: [] as number[], meanDedx: [] as number[], extentCm: [] as number[] };
+export function observablesAt(
+  planned: PlannedEvent[],
+  sim: LArTPCTensors,
+  reco: RecoTensors,
+  c: SimConfig,
+  rc: RecoConfig,
+  score: ScoreConfig,
+): { energyGeV: number[]; score: number[]; showerFraction: number[]; meanDedx: number[]; extentCm: number[]; muonHypothesisGeV: number[]; contained: number[] } {
+  const out = { energyGeV: [] as number[], score: [] as number[], showerFraction: [] as number[], meanDedx: [] as number[], extentCm: [] as number[], muonHypothesisGeV: [] as number[], contained: [] as number[] };
   for (const b of batches(planned)) {
     tf.tidy(() => {
       const o = chainObservables(b, sim, reco, c, rc, score);
@@ -83,6 +90,8 @@ export function observablesAt(planned: PlannedEvent[], sim: LArTPCTensors, reco:
       out.showerFraction.push(...o.features.showerFraction.dataSync());
       out.meanDedx.push(...o.features.meanDedx.dataSync());
       out.extentCm.push(...o.features.extentCm.dataSync());
+      out.muonHypothesisGeV.push(...Array.from(o.features.muonHypothesisEnergyMeV.dataSync(), (v) => v / 1000));
+      out.contained.push(...o.plan.contained);
     });
   }
   return out;

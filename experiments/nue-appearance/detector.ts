@@ -27,9 +27,19 @@ export function detectorParams(lifetimeUs: number): ParamSet {
   return ps;
 }
 
+/** Distance from the walls of the active volume within which a track end counts as exiting [cm]. */
+export const FIDUCIAL_MARGIN_CM = 3;
+
 /** The reconstruction settings of the chain. */
 export function recoConfig(c: SimConfig): RecoConfig {
-  return { tickUs: c.tickUs, cathodeZ: c.cathodeZ, anodeZHost: [...MODULE0.anodeZCm], reference: BEAM_DIR };
+  const m = FIDUCIAL_MARGIN_CM;
+  return {
+    tickUs: c.tickUs,
+    cathodeZ: c.cathodeZ,
+    anodeZHost: [...MODULE0.anodeZCm],
+    reference: BEAM_DIR,
+    fiducial: { x: [MODULE0.xRangeCm[0] + m, MODULE0.xRangeCm[1] - m], y: [MODULE0.yRangeCm[0] + m, MODULE0.yRangeCm[1] - m], z: [MODULE0.anodeZCm[0] + m, MODULE0.anodeZCm[1] - m] },
+  };
 }
 
 /** One generated sample (one flavour channel). */

@@ -65,7 +65,7 @@ interface Tables {
   truth: EventTable;
   data: EventTable;
   nodes: EventTable[];
-  features: { showerFraction: number[]; energyGeV: number[] };
+  features: { showerFraction: number[]; energyGeV: number[]; muonHypothesisGeV: number[]; contained: number[] };
   calibration: { dataSlope: number; dataSigma: number; mcAtTruth: number; mcSigma: number; mcNodes: number[]; dataPerTrack: number[] };
 }
 
@@ -94,7 +94,7 @@ function disposeTree(t: unknown): void {
 }
 
 /** Per-event observables and calibration slope at a detector point (simulation lifetime, reconstruction constant). */
-function evaluatePoint(samples: NeutrinoSample[], mcMuons: ReturnType<typeof crossingMuons>, keys: { nu: PRNGKey; cal: PRNGKey }, simTauUs: number, recoTauUs: number, c: SimConfig, rc: RecoConfig): { table: EventTable; showerFraction: number[]; slope: { value: number; sigma: number; perTrack: number[] } } {
+function evaluatePoint(samples: NeutrinoSample[], mcMuons: ReturnType<typeof crossingMuons>, keys: { nu: PRNGKey; cal: PRNGKey }, simTauUs: number, recoTauUs: number, c: SimConfig, rc: RecoConfig): { table: EventTable; showerFraction: number[]; muonHypothesisGeV: number[]; contained: number[]; slope: { value: number; sigma: number; perTrack: number[] } } {
   const ps = detectorParams(simTauUs);
   const sim = asLArTPCTensors(ps.constantTree());
   const reco = recoTensors(recoTauUs);
@@ -108,7 +108,7 @@ function evaluatePoint(samples: NeutrinoSample[], mcMuons: ReturnType<typeof cro
   });
   disposeTree(sim);
   disposeTree(reco);
-  return { table: { energyGeV: o.energyGeV, score: o.score }, showerFraction: o.showerFraction, slope };
+  return { table: { energyGeV: o.energyGeV, score: o.score }, showerFraction: o.showerFraction, muonHypothesisGeV: o.muonHypothesisGeV, contained: o.contained, slope };
 }
 
 /** Runs the experiment. */
@@ -178,7 +178,7 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
       truth: truth.table,
       data: data.table,
       nodes: nodes.map((n) => n.table),
-      features: { showerFraction: truth.showerFraction, energyGeV: truth.table.energyGeV },
+      features: { showerFraction: truth.showerFraction, energyGeV: truth.table.energyGeV, muonHypothesisGeV: truth.muonHypothesisGeV, contained: truth.contained },
       calibration: { dataSlope: dm.value, dataSigma: dm.sigma, dataPerTrack: dm.perTrack, mcAtTruth: data.slope.value, mcSigma: data.slope.sigma, mcNodes: nodes.map((n) => n.slope.value) },
     };
     save();
@@ -280,6 +280,7 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
     },
     closure: closureFits.map((f) => ({ sin22theta: f.values[0], dm2eV2: f.values[1], errors: f.errors, converged: f.converged })),
     selection: selectionSummary(tables, isNue),
+    numu_energy: numuEnergySummary(tables, isNue, trueGeV),
     wall_seconds: (performance.now() - t0) / 1000,
     total_seconds_including_resumed: state.elapsedS,
   };
@@ -295,6 +296,25 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
     `wall ${results.wall_seconds.toFixed(1)} s`,
   ].join('\n');
   return { summary };
+}
+
+/**
+ * ν_μ CC neutrino energy under the muon hypothesis (range of a contained
+ * track + m_μ + hadronic calorimetry; calorimetric + m_μ when the muon
+ * leaves): contained fraction and (E_reco − E_true)/E_true.
+ */
+function numuEnergySummary(t: Tables, isNue: Uint8Array, trueGeV: Float32Array): Record<string, { events: number; mean: number; rms: number } | number> {
+  const rel = (keep: (i: number) => boolean) => {
+    const v: number[] = [];
+    isNue.forEach((f, i) => {
+      if (!f && keep(i)) v.push(t.features.muonHypothesisGeV[i] / trueGeV[i] - 1);
+    });
+    const mean = v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+    return { events: v.length, mean, rms: v.length ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) : NaN };
+  };
+  const numu = isNue.reduce((a, f) => a + (f ? 0 : 1), 0);
+  const cont = rel((i) => t.features.contained[i] === 1);
+  return { contained_fraction: cont.events / numu, contained: cont, exiting: rel((i) => t.features.contained[i] !== 1) };
 }
 
 function selectionSummary(t: Tables, isNue: Uint8Array): { nue_efficiency: number; numu_misid: number } {

@@ -17,6 +17,8 @@ import { lifetimeCorrected, birksEnergy, birksDedx } from './charge-energy.js';
 import { localChargeDensity, DENSITY_KERNEL_CM } from './local-density.js';
 import { clusterHits } from './clustering.js';
 import { principalAxis, softExtent } from './track-fit.js';
+import { rangeToKineticEnergy } from './range-energy.js';
+import { MUON_MASS_MEV } from './sim-imports.js';
 
 /** Settings of the event reconstruction. */
 export interface RecoConfig extends PointConfig {
@@ -31,6 +33,8 @@ export interface RecoConfig extends PointConfig {
   showerDedxWidth?: number;
   /** Orientation of track directions: u·ref ≥ 0 (e.g. the beam). */
   reference?: [number, number, number];
+  /** Fiducial box [cm]: a main cluster whose two ends lie inside it counts as contained (default: none is). */
+  fiducial?: { x: [number, number]; y: [number, number]; z: [number, number] };
 }
 
 /** Per-event features, each a [nEvents] tensor. */
@@ -51,15 +55,36 @@ export interface EventFeatures {
   showerFraction: Tensor;
   /** [nEvents, 3] direction of the largest cluster. */
   direction: Tensor;
+  /** Calorimetric energy of the largest cluster [MeV]. */
+  mainEnergyMeV: Tensor;
+  /**
+   * Neutrino energy under the muon hypothesis [MeV]: for a contained track
+   * (the hits of the largest cluster within TRACK_RADIUS_CM of its axis), the
+   * CSDA kinetic energy of a muon of the track's extent + m_μ + the
+   * calorimetric energy of every other hit (the hadronic system); otherwise
+   * the calorimetric energy + m_μ (a lower bound: the muon leaves).
+   */
+  muonHypothesisEnergyMeV: Tensor;
 }
 
 /** The host decisions of a reconstruction (hits of each event and of its largest cluster). */
 export interface RecoPlan {
   eventHits: Int32Array[];
   mainHits: Int32Array[];
+  /** 1 if the largest cluster's track ends lie in the fiducial box. */
+  contained: Uint8Array;
+  /** Positions (within `mainHits`) of the hits within TRACK_RADIUS_CM of the largest cluster's axis. */
+  trackHits: Int32Array[];
 }
 
-const FEATURE_NAMES = ['energyMeV', 'extentCm', 'rmsLengthCm', 'principalFraction', 'transverseRmsCm', 'meanDedx', 'showerFraction'] as const;
+/** Hits of the largest cluster within this distance of its axis form the track (the muon candidate) [cm]. */
+export const TRACK_RADIUS_CM = 2;
+
+const FEATURE_NAMES = ['energyMeV', 'extentCm', 'rmsLengthCm', 'principalFraction', 'transverseRmsCm', 'meanDedx', 'showerFraction', 'mainEnergyMeV', 'muonHypothesisEnergyMeV'] as const;
+
+function inside(b: NonNullable<RecoConfig['fiducial']>, x: number, y: number, z: number): boolean {
+  return x >= b.x[0] && x <= b.x[1] && y >= b.y[0] && y <= b.y[1] && z >= b.z[0] && z <= b.z[1];
+}
 
 /**
  * Reconstructs `nEvents` events from their hits (tensor level, caller's tidy).
@@ -86,6 +111,8 @@ export function reconstructEvents(h: RecoHits, r: RecoTensors, g: RecoGeometry, 
     eventHits = lists.map((l) => Int32Array.from(l));
   }
   const mainHits: Int32Array[] = [];
+  const contained = new Uint8Array(nEvents);
+  const trackHits: Int32Array[] = [];
   const rows: Record<string, Tensor[]> = Object.fromEntries(FEATURE_NAMES.map((k) => [k, [] as Tensor[]]));
   const dirs: Tensor[] = [];
   const zero = tf.scalar(0);
@@ -101,7 +128,8 @@ export function reconstructEvents(h: RecoHits, r: RecoTensors, g: RecoGeometry, 
     const dE = birksEnergy(qc, lam, c.efield, c.Ab, c.kb);
     const dEdx = birksDedx(lam, c.efield, c.Ab, c.kb);
     const wsum = tf.add(tf.sum(w), 1e-6);
-    rows.energyMeV.push(tf.sum(tf.mul(w, dE)));
+    const eCal = tf.sum(tf.mul(w, dE));
+    rows.energyMeV.push(eCal);
     rows.meanDedx.push(tf.div(tf.sum(tf.mul(w, dEdx)), wsum));
     const shower = sigmoidCut(dEdx, cfg.showerDedxMeVPerCm ?? 4, 1 / (cfg.showerDedxWidth ?? 0.5));
     rows.showerFraction.push(tf.div(tf.sum(tf.mul(w, shower)), wsum));
@@ -115,17 +143,52 @@ export function reconstructEvents(h: RecoHits, r: RecoTensors, g: RecoGeometry, 
     mainHits.push(main);
     if (main.length >= 3) {
       const ax = principalAxis(takeRows(xyz, main), takeEntries(qw, main), cfg.reference);
-      rows.extentCm.push(softExtent(ax.projection, takeEntries(w, main), cfg.extentTemperatureCm ?? 0.2));
+      const extent = softExtent(ax.projection, takeEntries(w, main), cfg.extentTemperatureCm ?? 0.2);
+      rows.extentCm.push(extent);
+      const eMain = tf.sum(tf.mul(takeEntries(w, main), takeEntries(dE, main)));
+      rows.mainEnergyMeV.push(eMain);
+      let track = plan?.trackHits[e];
+      let isIn = plan?.contained[e];
+      if (track === undefined || isIn === undefined) {
+        // host decisions: the track (hits near the axis) and whether its two ends are inside
+        const sp = ax.projection.dataSync();
+        const p3 = takeRows(xyz, main).dataSync();
+        const c0 = ax.centroid.dataSync();
+        const u = ax.direction.dataSync();
+        const near: number[] = [];
+        for (let i = 0; i < sp.length; i++) {
+          const d2 = [0, 1, 2].reduce((acc, k) => acc + (p3[3 * i + k] - c0[k] - sp[i] * u[k]) ** 2, 0);
+          if (d2 <= TRACK_RADIUS_CM * TRACK_RADIUS_CM) near.push(i);
+        }
+        track = Int32Array.from(near);
+        let lo = near[0] ?? 0;
+        let hi = near[0] ?? 0;
+        for (const i of near) {
+          if (sp[i] < sp[lo]) lo = i;
+          if (sp[i] > sp[hi]) hi = i;
+        }
+        isIn = near.length >= 3 && cfg.fiducial && inside(cfg.fiducial, p3[3 * lo], p3[3 * lo + 1], p3[3 * lo + 2]) && inside(cfg.fiducial, p3[3 * hi], p3[3 * hi + 1], p3[3 * hi + 2]) ? 1 : 0;
+      }
+      trackHits.push(track);
+      contained[e] = isIn;
+      if (isIn) {
+        const wt = takeEntries(takeEntries(w, main), track);
+        const trackExtent = softExtent(takeEntries(ax.projection, track), wt, cfg.extentTemperatureCm ?? 0.2);
+        const eTrack = tf.sum(tf.mul(wt, takeEntries(takeEntries(dE, main), track)));
+        rows.muonHypothesisEnergyMeV.push(tf.addN([rangeToKineticEnergy('muon', trackExtent.reshape([1])).reshape([]), tf.scalar(MUON_MASS_MEV), tf.sub(eCal, eTrack)]));
+      } else rows.muonHypothesisEnergyMeV.push(tf.add(eCal, MUON_MASS_MEV));
       rows.rmsLengthCm.push(ax.rmsLength);
       rows.principalFraction.push(ax.principalFraction);
       rows.transverseRmsCm.push(ax.transverseRms);
       dirs.push(ax.direction);
     } else {
-      for (const k of ['extentCm', 'rmsLengthCm', 'principalFraction', 'transverseRmsCm']) rows[k].push(zero);
+      for (const k of ['extentCm', 'rmsLengthCm', 'principalFraction', 'transverseRmsCm', 'mainEnergyMeV']) rows[k].push(zero);
+      rows.muonHypothesisEnergyMeV.push(tf.add(eCal, MUON_MASS_MEV));
+      trackHits.push(new Int32Array(0));
       dirs.push(tf.zeros([3]));
     }
   }
   const features = Object.fromEntries(FEATURE_NAMES.map((k) => [k, tf.stack(rows[k])])) as unknown as EventFeatures;
   features.direction = tf.stack(dirs);
-  return { features, plan: { eventHits, mainHits } };
+  return { features, plan: { eventHits, mainHits, contained, trackHits } };
 }

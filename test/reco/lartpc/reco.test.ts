@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { tf, prngKey, type Tensor, type Tree } from '../../../src/autodiff/index.js';
 import { checkGrad, formatGradCheck, propertyParams, assertClose } from '../../../src/autodiff/testing/index.js';
-import { ionizationElectrons, trackSegments, driftVelocityHost, LAR_TEMPERATURE_K, MODULE0 } from '../../../src/sim/lartpc/index.js';
+import { ionizationElectrons, trackSegments, concatSegments, driftVelocityHost, LAR_TEMPERATURE_K, MODULE0, MUON_MASS_MEV } from '../../../src/sim/lartpc/index.js';
 import {
   hitsFromArrays,
   reconstructPoints,
@@ -132,6 +132,29 @@ describe('lartpc reconstruction', () => {
       }),
       propertyParams(4, 13),
     );
+  });
+
+  it('muon-hypothesis energy of a contained ν_μ-like event (stopping muon + proton) = T_μ + m_μ + T_p within 5 %; an exiting one falls back to calorimetry', () => {
+    const Tmu = 250;
+    const Tp = 120;
+    const vtx: [number, number, number] = [0, -70, 12];
+    const mu = trackSegments({ particle: 'muon', start: vtx, direction: [0.1, 1, -0.15], kineticMeV: Tmu, maxLengthCm: 500, stepCm: 0.5 });
+    const p = trackSegments({ particle: 'proton', start: vtx, direction: [-1, 0.05, 0.3], kineticMeV: Tp, maxLengthCm: 100, stepCm: 0.2 });
+    const { hits, sim } = simulateHits(concatSegments([mu, p]));
+    const fid = { x: [-28, 28] as [number, number], y: [-80.8, 37.2] as [number, number], z: [-27.4, 27.4] as [number, number] };
+    const run = (fiducial?: typeof fid) =>
+      tf.tidy(() => {
+        const r = reconstructEvents(hits, recoTensors(), sim.geometry, { ...recoCfg(config()), fiducial }, 1);
+        return { e: r.features.muonHypothesisEnergyMeV.dataSync()[0], cal: r.features.energyMeV.dataSync()[0], contained: r.plan.contained[0] };
+      });
+    const a = run(fid);
+    assert.equal(a.contained, 1);
+    const expected = Tmu + MUON_MASS_MEV + Tp;
+    assert.ok(Math.abs(a.e / expected - 1) < 0.05, `muon-hypothesis energy ${a.e} MeV vs ${expected} MeV`);
+    const b = run(undefined);
+    assert.equal(b.contained, 0);
+    assertClose(b.e, b.cal + MUON_MASS_MEV, 1e-5, 0, 'exiting: calorimetric + m_μ');
+    tf.dispose([hits.charge, hits.weight]);
   });
 
   it('features are invariant under a permutation of the hits', () => {
