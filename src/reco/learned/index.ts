@@ -21,3 +21,5 @@ export * from './predict.js';
 export * from './metrics.js';
 export * from './prior-study.js';
 export * from './likelihood-inversion.js';
+export * from './pid-study.js';
+export * from './patch-conv.js';

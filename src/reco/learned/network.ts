@@ -34,7 +34,7 @@ function shapeMatches(expected: number[], actual: readonly number[]): boolean {
 export function checkNetworkInputs(net: Network, inputs: HostInputs, field = 'inputs'): number {
   for (const [k, shape] of Object.entries(net.inputShapes)) {
     const a = inputs?.[k];
-    if (!a) throw new DiffhepError(`${net.name} needs input '${k}' (per event [${shape.join(', ')}])`, `${field}.${k}`);
+    if (!a) throw new DiffhepError(`${net.name} needs input '${field}.${k}' (per event [${shape.join(', ')}])`, `${field}.${k}`);
     if (!shapeMatches(shape, a.shape.slice(1))) throw new ShapeMismatchError(`${field}.${k}`, [-1, ...shape], a.shape);
   }
   const used: HostInputs = Object.fromEntries(Object.keys(net.inputShapes).map((k) => [k, inputs[k]]));
@@ -46,7 +46,7 @@ export function checkInputTensors(net: Network, inputs: Record<string, Tensor>):
   let batch = -1;
   for (const [k, shape] of Object.entries(net.inputShapes)) {
     const t = inputs?.[k];
-    if (!t) throw new DiffhepError(`${net.name} needs input '${k}' (per event [${shape.join(', ')}])`, `inputs.${k}`);
+    if (!t) throw new DiffhepError(`${net.name} needs input 'inputs.${k}' (per event [${shape.join(', ')}])`, `inputs.${k}`);
     if (!shapeMatches([-1, ...shape], t.shape)) throw new ShapeMismatchError(`inputs.${k}`, [-1, ...shape], t.shape);
     if (batch < 0) batch = t.shape[0];
     else if (t.shape[0] !== batch) throw new ShapeMismatchError(`inputs.${k} (event axis)`, [batch], [t.shape[0]]);
