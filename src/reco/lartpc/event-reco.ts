@@ -16,7 +16,7 @@ import { reconstructPoints, driftTimes, type PointConfig } from './points.js';
 import { lifetimeCorrected, birksEnergy, birksDedx } from './charge-energy.js';
 import { localChargeDensity, DENSITY_KERNEL_CM } from './local-density.js';
 import { clusterHits } from './clustering.js';
-import { principalAxis, softExtent } from './track-fit.js';
+import { principalAxis, softExtent, symmetricEigen3 } from './track-fit.js';
 import { rangeToKineticEnergy } from './range-energy.js';
 import { MUON_MASS_MEV } from './sim-imports.js';
 
@@ -58,8 +58,9 @@ export interface EventFeatures {
   /** Calorimetric energy of the largest cluster [MeV]. */
   mainEnergyMeV: Tensor;
   /**
-   * Neutrino energy under the muon hypothesis [MeV]: for a contained track
-   * (the hits of the largest cluster within TRACK_RADIUS_CM of its axis), the
+   * Neutrino energy under the muon hypothesis [MeV]: for a contained event,
+   * with the track the hits of the largest cluster within TRACK_RADIUS_CM of
+   * an axis fitted to the hit positions (unit weights, refined twice), the
    * CSDA kinetic energy of a muon of the track's extent + m_μ + the
    * calorimetric energy of every other hit (the hadronic system); otherwise
    * the calorimetric energy + m_μ (a lower bound: the muon leaves).
@@ -71,7 +72,7 @@ export interface EventFeatures {
 export interface RecoPlan {
   eventHits: Int32Array[];
   mainHits: Int32Array[];
-  /** 1 if the largest cluster's track ends lie in the fiducial box. */
+  /** 1 if every selected hit of the event lies in the fiducial box. */
   contained: Uint8Array;
   /** Positions (within `mainHits`) of the hits within TRACK_RADIUS_CM of the largest cluster's axis. */
   trackHits: Int32Array[];
@@ -150,31 +151,37 @@ export function reconstructEvents(h: RecoHits, r: RecoTensors, g: RecoGeometry, 
       let track = plan?.trackHits[e];
       let isIn = plan?.contained[e];
       if (track === undefined || isIn === undefined) {
-        // host decisions: the track (hits near the axis) and whether its two ends are inside
-        const sp = ax.projection.dataSync();
-        const p3 = takeRows(xyz, main).dataSync();
-        const c0 = ax.centroid.dataSync();
-        const u = ax.direction.dataSync();
-        const near: number[] = [];
-        for (let i = 0; i < sp.length; i++) {
-          const d2 = [0, 1, 2].reduce((acc, k) => acc + (p3[3 * i + k] - c0[k] - sp[i] * u[k]) ** 2, 0);
-          if (d2 <= TRACK_RADIUS_CM * TRACK_RADIUS_CM) near.push(i);
+        // host decisions. Contained: every selected hit of the event inside the fiducial box.
+        const pe = xyz.dataSync();
+        const we = w.dataSync();
+        isIn = cfg.fiducial ? 1 : 0;
+        for (let i = 0; i < we.length && isIn; i++) if (we[i] > 0.5 && !inside(cfg.fiducial as NonNullable<RecoConfig['fiducial']>, pe[3 * i], pe[3 * i + 1], pe[3 * i + 2])) isIn = 0;
+        // The track: hits within TRACK_RADIUS_CM of an axis fitted to hit positions (unit weights, so the
+        // longest particle dominates), refined twice on the hits it keeps.
+        const p3 = Array.from(main, (i) => [pe[3 * i], pe[3 * i + 1], pe[3 * i + 2]]);
+        let keep = p3.map((_, i) => i);
+        for (let it = 0; it < 3 && keep.length >= 3; it++) {
+          const c0 = [0, 1, 2].map((k) => keep.reduce((a, i) => a + p3[i][k], 0) / keep.length);
+          const C = new Array(9).fill(0);
+          for (const i of keep) for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) C[3 * a + b] += (p3[i][a] - c0[a]) * (p3[i][b] - c0[b]);
+          const u = symmetricEigen3(C).vectors[0];
+          keep = p3.map((_, i) => i).filter((i) => {
+            const d = [0, 1, 2].map((k) => p3[i][k] - c0[k]);
+            const s0 = d[0] * u[0] + d[1] * u[1] + d[2] * u[2];
+            return d[0] ** 2 + d[1] ** 2 + d[2] ** 2 - s0 * s0 <= TRACK_RADIUS_CM * TRACK_RADIUS_CM;
+          });
         }
-        track = Int32Array.from(near);
-        let lo = near[0] ?? 0;
-        let hi = near[0] ?? 0;
-        for (const i of near) {
-          if (sp[i] < sp[lo]) lo = i;
-          if (sp[i] > sp[hi]) hi = i;
-        }
-        isIn = near.length >= 3 && cfg.fiducial && inside(cfg.fiducial, p3[3 * lo], p3[3 * lo + 1], p3[3 * lo + 2]) && inside(cfg.fiducial, p3[3 * hi], p3[3 * hi + 1], p3[3 * hi + 2]) ? 1 : 0;
+        track = Int32Array.from(keep);
+        if (track.length < 3) isIn = 0;
       }
       trackHits.push(track);
       contained[e] = isIn;
       if (isIn) {
-        const wt = takeEntries(takeEntries(w, main), track);
-        const trackExtent = softExtent(takeEntries(ax.projection, track), wt, cfg.extentTemperatureCm ?? 0.2);
-        const eTrack = tf.sum(tf.mul(wt, takeEntries(takeEntries(dE, main), track)));
+        const ti = Int32Array.from(track, (k) => main[k]);
+        const wt = takeEntries(w, ti);
+        const tax = principalAxis(takeRows(xyz, ti), wt, cfg.reference);
+        const trackExtent = softExtent(tax.projection, wt, cfg.extentTemperatureCm ?? 0.2);
+        const eTrack = tf.sum(tf.mul(wt, takeEntries(dE, ti)));
         rows.muonHypothesisEnergyMeV.push(tf.addN([rangeToKineticEnergy('muon', trackExtent.reshape([1])).reshape([]), tf.scalar(MUON_MASS_MEV), tf.sub(eCal, eTrack)]));
       } else rows.muonHypothesisEnergyMeV.push(tf.add(eCal, MUON_MASS_MEV));
       rows.rmsLengthCm.push(ax.rmsLength);
