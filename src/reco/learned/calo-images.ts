@@ -44,7 +44,14 @@ export function layerGroups(nLayers: number, g: LayerGrouping = {}): number[][] 
   });
 }
 
-/** Checks that the cell array of `ev` has B·L·n·n finite values. */
+/**
+ * Checks that the cell array of `ev` has B·L·n·n finite values.
+ *
+ * @example
+ * ```ts
+ * checkShowerEvents(simulateShowers(calo, { particle: 'electron', energyGeV: 5 }, prngKey(1))); // ok
+ * ```
+ */
 export function checkShowerEvents(ev: ShowerEvents, field = 'events'): void {
   if (!ev || !(ev.visible instanceof Float32Array)) throw new DiffhepError(`'${field}' must be simulated showers (with a Float32Array 'visible')`, field);
   const { batch: B, nLayers: L, cellsPerSide: n } = ev;

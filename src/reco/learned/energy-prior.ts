@@ -15,7 +15,14 @@ export interface EnergyPrior {
   index: number;
 }
 
-/** Checks a prior (names the bad field). */
+/**
+ * Checks a prior (names the bad field).
+ *
+ * @example
+ * ```ts
+ * checkEnergyPrior({ minGeV: 5, maxGeV: 2, index: 1 }); // throws: invalid 'prior.maxGeV' = 2
+ * ```
+ */
 export function checkEnergyPrior(p: EnergyPrior, field = 'prior'): void {
   if (!(Number.isFinite(p?.minGeV) && p.minGeV > 0)) throw new DomainError(`${field}.minGeV`, p?.minGeV, 'must be finite and > 0 GeV');
   if (!(Number.isFinite(p.maxGeV) && p.maxGeV > p.minGeV)) throw new DomainError(`${field}.maxGeV`, p.maxGeV, `must be finite and > minGeV (${p.minGeV})`);

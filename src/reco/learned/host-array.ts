@@ -79,12 +79,26 @@ export function takeRows(a: HostArray, idx: ArrayLike<number>): HostArray {
   return { data: out, shape: [idx.length, ...a.shape.slice(1)] };
 }
 
-/** `takeRows` on every array of a record. */
+/**
+ * `takeRows` on every array of a record.
+ *
+ * @example
+ * ```ts
+ * takeInputs({ features, mask }, [0, 5, 9]); // three events of each array
+ * ```
+ */
 export function takeInputs(inputs: HostInputs, idx: ArrayLike<number>): HostInputs {
   return Object.fromEntries(Object.entries(inputs).map(([k, a]) => [k, takeRows(a, idx)]));
 }
 
-/** Concatenates records of arrays along the event axis (same names and trailing shapes). */
+/**
+ * Concatenates records of arrays along the event axis (same names and trailing shapes).
+ *
+ * @example
+ * ```ts
+ * concatInputs([electrons.inputs, photons.inputs]); // events of both, electrons first
+ * ```
+ */
 export function concatInputs(parts: HostInputs[]): HostInputs {
   if (parts.length === 0) throw new DiffhepError('nothing to concatenate', 'parts');
   const names = Object.keys(parts[0]);

@@ -41,7 +41,14 @@ export function checkNetworkInputs(net: Network, inputs: HostInputs, field = 'in
   return eventCount(used, field);
 }
 
-/** Checks input tensors inside `apply` (shapes only: values are checked on the host). */
+/**
+ * Checks input tensors inside `apply` (shapes only: values are checked on the host); returns the batch size.
+ *
+ * @example
+ * ```ts
+ * checkInputTensors(net, { features: tf.zeros([2, 8, 5]), mask: tf.ones([2, 8]) }); // 2
+ * ```
+ */
 export function checkInputTensors(net: Network, inputs: Record<string, Tensor>): number {
   let batch = -1;
   for (const [k, shape] of Object.entries(net.inputShapes)) {
