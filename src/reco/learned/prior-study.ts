@@ -59,6 +59,11 @@ export interface PriorStudyOptions {
   /** Bin edges in E_true [GeV]. Default √2 steps from the range's lower end. */
   edges?: number[];
   sets?: CellSetOptions;
+  /**
+   * The variable of the Gaussian Ansatz and of its input: 'lnE' (default; z = ln E and the input
+   * ln s, for which the likelihood of the log-energy summary is nearly quadratic) or 'E' (z = E, input s).
+   */
+  ansatzVariable?: 'lnE' | 'E';
   /** Directory for the summary network's training checkpoint (a rerun resumes). */
   checkpointDir?: string;
   log?: (line: string) => void;
@@ -142,8 +147,13 @@ export function priorDependenceStudy(o: PriorStudyOptions = {}): PriorStudyResul
   const key = prngKey(seed).fold('prior-study');
   const logUniform: EnergyPrior = { minGeV: lo, maxGeV: hi, index: 1 };
   const eScale = hi / 3;
-  const mid = 0.5 * (lo + hi);
-  const half = 0.5 * (hi - lo);
+  const logZ = (o.ansatzVariable ?? 'lnE') === 'lnE';
+  if (o.ansatzVariable !== undefined && o.ansatzVariable !== 'lnE' && o.ansatzVariable !== 'E') throw new DomainError('ansatzVariable', o.ansatzVariable, "must be 'lnE' or 'E'");
+  // The Ansatz variable scaled to [−1, 1] on the range, and back.
+  const zOf = (e: number) => (logZ ? (2 * Math.log(e / lo)) / Math.log(hi / lo) - 1 : (2 * (e - lo)) / (hi - lo) - 1);
+  const eOf = (z: number) => (logZ ? lo * Math.pow(hi / lo, (z + 1) / 2) : lo + ((z + 1) / 2) * (hi - lo));
+  const dEdz = (e: number) => (logZ ? (e * Math.log(hi / lo)) / 2 : (hi - lo) / 2);
+  const gaIn = (v: number) => (logZ ? Math.log(Math.max(v, 1e-3)) : v / eScale);
 
   const sample = (name: string, prior: EnergyPrior, n: number): ShowerSample => {
     const s = showerSample(calo, 'electron', sampleEnergies(prior, n, key.fold(`energies-${name}`)), key.fold(`showers-${name}`), { sets });
@@ -179,7 +189,8 @@ export function priorDependenceStudy(o: PriorStudyOptions = {}): PriorStudyResul
     const data = {
       features: col(s, (v) => v / eScale),
       target: { data: Float32Array.from(cal.energyGeV, (e) => e / eScale), shape: [n] },
-      z: { data: Float32Array.from(cal.energyGeV, (e) => (e - mid) / half), shape: [n] },
+      z: { data: Float32Array.from(cal.energyGeV, zOf), shape: [n] },
+      gaFeatures: col(s, gaIn),
     };
     const opt = () => adam({ learningRate: cosineDecay(1e-2, calSteps, 1e-4) });
     const rm = trainOnBatches({
@@ -198,17 +209,18 @@ export function priorDependenceStudy(o: PriorStudyOptions = {}): PriorStudyResul
       steps: calSteps,
       key: key.fold(`batches-ml-${initKey}`),
       optimizer: opt(),
-      loss: (p, b) => gaussianAnsatzLoss(ga, p, b, b.z as Tensor, { marginalPairs: pairs }),
+      loss: (p, b) => gaussianAnsatzLoss(ga, p, { features: b.gaFeatures }, b.z as Tensor, { marginalPairs: pairs }),
     });
     const lik = fitSummaryLikelihood(s, cal.energyGeV, { minGeV: lo, maxGeV: hi, key: key.fold(`${initKey}-likelihood`), steps: calSteps });
     log(`calibrations (${name}): squared error ${rm.history.at(-1)?.loss.toFixed(4)}, Ansatz bound ${rg.history.at(-1)?.loss.toFixed(4)}, likelihood NLL ${lik.finalNll.toFixed(4)}`);
     const testIn = { features: col(sTest, (v) => v / eScale) };
-    const est = predictAnsatz(ga, rg.params, testIn);
+    const est = predictAnsatz(ga, rg.params, { features: col(sTest, gaIn) });
+    const ml = Float32Array.from(est.z, eOf);
     return {
       mse: Float32Array.from(predict(mseCal, rm.params, testIn), (v) => v * eScale),
       inv: invertSummaryLikelihood(lik, sTest),
-      ml: Float32Array.from(est.z, (z) => mid + half * z),
-      sigmaGeV: Float32Array.from(est.sigma, (v) => v * half),
+      ml,
+      sigmaGeV: Float32Array.from(est.sigma, (v, i) => v * dEdz(ml[i])),
     };
   };
   const cals = priors.map((p, i) => {
