@@ -75,6 +75,8 @@ interface State {
   gradient?: { value: number; gradients: Record<string, { autodiff: number; finite_difference: number; step: number }>; seconds: number };
   closure: { seed: number; fit: FitResult }[];
   miscalibration?: { naive: FitResult; joint: FitResult; jointMeasured: FitResult; calibrationOnlyTauUs: { value: number; error: number } };
+  /** Pseudo-experiments of the miscalibrated analysis: Poisson spectra and calibration slopes, both fits. */
+  miscalibrationToys: { seed: number; naive: FitResult; joint: FitResult }[];
   elapsedS: number;
 }
 
@@ -126,7 +128,7 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
   const fingerprint = JSON.stringify({ seed: opts.seed, cfg });
   const ckFile = join(opts.out, 'checkpoint.json');
   if (!opts.resume) rmSync(ckFile, { force: true });
-  const state: State = (opts.resume ? readState(ckFile, fingerprint) : undefined) ?? { fingerprint, closure: [], elapsedS: 0 };
+  const state: State = (opts.resume ? readState(ckFile, fingerprint) : undefined) ?? { fingerprint, closure: [], miscalibrationToys: [], elapsedS: 0 };
   const started = performance.now() - state.elapsedS * 1000;
   const save = () => {
     state.elapsedS = (performance.now() - started) / 1000;
@@ -147,7 +149,7 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
 
   const nPoints = 3 + nodeTaus.length;
   const nGrad = 1 + 2 * 6;
-  const total = nPoints + nGrad + cfg.pseudoExperiments + 3;
+  const total = nPoints + nGrad + 2 * cfg.pseudoExperiments + 3;
   const bar: Progress = startProgress('nue-appearance', total, opts.progress);
   let step = 0;
   const tick = (info?: Record<string, number | string>) => bar.update(++step, info);
@@ -236,6 +238,29 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
     state.miscalibration = { naive, joint, jointMeasured, calibrationOnlyTauUs: { value: 1 / uHat, error: sig / Math.abs(db) / (uHat * uHat) } };
     save();
   } else step += 3;
+
+  // 5. Pseudo-experiments of the miscalibrated analysis: Poisson spectra from the data point, the muon
+  // slope drawn around its expectation with its uncertainty; naive and joint fits of each.
+  {
+    const dataT: Templates = { tauUs: [cfg.tauTrueUs], nodes: [tables.data], trueGeV, isNue };
+    const muData = expectedCounts(dataT, cfg.spectrum, cfg.truth.sin22theta, cfg.truth.dm2eV2);
+    const naiveT: Templates = { tauUs: [nodeTaus[0]], nodes: [tables.nodes[0]], trueGeV, isNue };
+    const jointT: Templates = { tauUs: nodeTaus, nodes: tables.nodes, trueGeV, isNue };
+    const cal = tables.calibration;
+    const sig = Math.hypot(cal.dataSigma, cal.mcSigma);
+    state.miscalibrationToys ??= [];
+    step += state.miscalibrationToys.length;
+    for (let k = state.miscalibrationToys.length; k < cfg.pseudoExperiments; k++) {
+      const key = toyKey.fold('miscalibration').fold(k);
+      const n = tf.tidy(() => Array.from(poisson(key, tf.tensor1d(muData), 'none').sample.dataSync()));
+      const slope = cal.mcAtTruth + sig * key.fold('calibration').normals(1)[0];
+      const naive = fitSpectrum(n, naiveT, cfg.spectrum, { start: cfg.truth });
+      const joint = fitSpectrum(n, jointT, cfg.spectrum, { start: { ...cfg.truth, tauUs: tauA }, calibration: { slope, sigma: sig, predicted: cal.mcNodes } });
+      state.miscalibrationToys.push({ seed: k, naive, joint });
+      save();
+      tick({ stage: 'miscalibration toys', toy: k });
+    }
+  }
   bar.stop();
 
   // 5. Results.
@@ -277,6 +302,7 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
       joint_with_measured_muons: bias(mis.jointMeasured),
       calibration_only_lifetime_us: mis.calibrationOnlyTauUs,
       calibration: tables.calibration,
+      pseudo_experiments: toySummary(state.miscalibrationToys, cfg),
     },
     closure: closureFits.map((f) => ({ sin22theta: f.values[0], dm2eV2: f.values[1], errors: f.errors, converged: f.converged })),
     selection: selectionSummary(tables, isNue),
@@ -293,6 +319,11 @@ export async function runWith(opts: ExperimentOptions, cfg: NueConfig): Promise<
     `closure (${closureFits.length} pseudo-experiments): pull sin²2θ ${pulls.sin22theta.mean.toFixed(2)} ± ${pulls.sin22theta.mean_error.toFixed(2)}, width ${pulls.sin22theta.width.toFixed(2)}; Δm² ${pulls.dm2eV2.mean.toFixed(2)} ± ${pulls.dm2eV2.mean_error.toFixed(2)}, width ${pulls.dm2eV2.width.toFixed(2)}`,
     `lifetime 10 % low: naive Δm² ${(mis.naive.values[1] * 1e3).toFixed(4)}e-3 ± ${(mis.naive.errors[1] * 1e3).toFixed(4)}e-3 (${results.miscalibration.naive.dm2eV2.bias_sigma.toFixed(2)} σ), sin²2θ ${mis.naive.values[0].toFixed(4)} ± ${mis.naive.errors[0].toFixed(4)} (${results.miscalibration.naive.sin22theta.bias_sigma.toFixed(2)} σ)`,
     `joint fit: Δm² ${(mis.joint.values[1] * 1e3).toFixed(4)}e-3 ± ${(mis.joint.errors[1] * 1e3).toFixed(4)}e-3 (${results.miscalibration.joint.dm2eV2.bias_sigma.toFixed(2)} σ), sin²2θ ${mis.joint.values[0].toFixed(4)} ± ${mis.joint.errors[0].toFixed(4)} (${results.miscalibration.joint.sin22theta.bias_sigma.toFixed(2)} σ), τ ${mis.joint.values[2].toFixed(1)} ± ${mis.joint.errors[2].toFixed(1)} µs (true ${cfg.tauTrueUs})`,
+    (() => {
+      const t = results.miscalibration.pseudo_experiments as unknown as { n: number; naive: Record<string, { mean: number; mean_error: number }>; joint: Record<string, { mean: number; mean_error: number }> };
+      const f = (x: { mean: number; mean_error: number }) => `${x.mean.toFixed(2)} ± ${x.mean_error.toFixed(2)}`;
+      return `${t.n} miscalibrated pseudo-experiments, mean pull: naive Δm² ${f(t.naive.dm2eV2)}, sin²2θ ${f(t.naive.sin22theta)}; joint Δm² ${f(t.joint.dm2eV2)}, sin²2θ ${f(t.joint.sin22theta)}, τ ${f(t.joint.lifetimeUs)}`;
+    })(),
     `wall ${results.wall_seconds.toFixed(1)} s`,
   ].join('\n');
   return { summary };
@@ -315,6 +346,22 @@ function numuEnergySummary(t: Tables, isNue: Uint8Array, trueGeV: Float32Array):
   const numu = isNue.reduce((a, f) => a + (f ? 0 : 1), 0);
   const cont = rel((i) => t.features.contained[i] === 1);
   return { contained_fraction: cont.events / numu, contained: cont, exiting: rel((i) => t.features.contained[i] !== 1) };
+}
+
+/** Mean and spread of the pulls (fitted − true)/σ of the miscalibration pseudo-experiments. */
+function toySummary(toys: { naive: FitResult; joint: FitResult }[], cfg: NueConfig): Record<string, Record<string, { mean: number; mean_error: number; width: number }> | number> {
+  const stat = (v: number[]) => {
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const width = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
+    return { mean, mean_error: width / Math.sqrt(v.length), width };
+  };
+  const truth = [cfg.truth.sin22theta, cfg.truth.dm2eV2, cfg.tauTrueUs];
+  const pulls = (f: 'naive' | 'joint', i: number) => stat(toys.map((t) => (t[f].values[i] - truth[i]) / t[f].errors[i]));
+  return {
+    n: toys.length,
+    naive: { sin22theta: pulls('naive', 0), dm2eV2: pulls('naive', 1) },
+    joint: { sin22theta: pulls('joint', 0), dm2eV2: pulls('joint', 1), lifetimeUs: pulls('joint', 2) },
+  };
 }
 
 function selectionSummary(t: Tables, isNue: Uint8Array): { nue_efficiency: number; numu_misid: number } {

@@ -84,6 +84,8 @@ describe('nue-appearance chain', () => {
         assert.ok(Number.isFinite(res.gradients[k].autodiff) && Number.isFinite(res.gradients[k].finite_difference), `gradient ${k}`);
       }
       assert.equal(res.pulls.n, 3);
+      assert.equal(res.miscalibration.pseudo_experiments.n, 3);
+      assert.ok(Number.isFinite(res.miscalibration.pseudo_experiments.joint.lifetimeUs.mean));
       assert.ok(res.objective_after <= res.objective_before);
       for (const f of ['spectrum.png', 'features.png', 'pulls.png', 'miscalibration.png']) assert.ok(existsSync(join(out, f)), f);
       const r2 = await runWith({ ...opts, resume: true }, cfg);
