@@ -10,7 +10,8 @@
  *   mean E[E | s], pulled towards where the training spectrum has its events;
  * - `inversion`: the likelihood p(s | E) = N(s; μ(E), σ(E)) fitted by maximum
  *   likelihood and inverted, Ê = argmax_E p(s | E);
- * - `ml`: a Gaussian-Ansatz critic T(s, E) whose B(s) is argmax_E p(s | E).
+ * - `ml`: a Gaussian-Ansatz critic T(s, z) whose B(s) is argmax_z p(s | z),
+ *   with z = ln E and input ln s by default (`ansatzVariable`).
  * All three see the same summary, so the network's own training noise is
  * common to both spectra; the response mean(E_pred/E_true) per bin of
  * E_true on one common test sample is compared as a paired difference
