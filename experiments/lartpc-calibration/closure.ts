@@ -146,6 +146,8 @@ export interface TargetState {
   accepted?: { u: number[]; value: number; gradient: number[] };
   result?: { fitted: number[]; uncertainties: number[]; errors_percent: number[]; pulls: number[]; chi2: number };
   cpu_s: number;
+  /** Wall seconds summed over the invocations that worked on this target (absent in states written before it was kept). */
+  wall_s?: number;
   passes: { phase: Phase; readouts: number; cpu_s: number }[];
 }
 
@@ -221,10 +223,15 @@ export function fitTargetLarge(o: TargetFitOptions, k: number, onProgress?: (don
   const save = () => writeJsonAtomic(file, s);
   const ps = nominal.clone();
   let cpuMark = cpuSeconds();
+  let wallMark = Date.now();
+  // CPU and wall time go into the checkpoint with the work they paid for, so a resumed target keeps both
   const tickCpu = () => {
     const now = cpuSeconds();
     s.cpu_s += now - cpuMark;
     cpuMark = now;
+    const wall = Date.now();
+    s.wall_s = (s.wall_s ?? 0) + (wall - wallMark) / 1000;
+    wallMark = wall;
   };
   // one pass over readouts [0, n) at s.u, resumed from s.pass
   const pass = (n: number, withMatrix: boolean): PassSums => {

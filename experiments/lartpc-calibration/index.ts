@@ -29,7 +29,9 @@ interface RunRecord {
   errors_percent: Record<string, number>;
   pulls: Record<string, number>;
   iterations: number;
-  wall_s: number;
+  /** Wall and CPU seconds of this fit (null where an earlier version of the checkpoint did not keep them). */
+  wall_s: number | null;
+  cpu_s?: number | null;
   history: { iteration: number; stage: number; loss: number; vdrift: number; lifetime: number }[];
 }
 
@@ -40,9 +42,9 @@ export const NOISY_TRACKS_FULL = 32768;
 const LARGE_FIT = { tracks: NOISY_TRACKS_FULL, batch: 64, warmTracks: 256, hessianTracks: 1024 };
 
 /** A run record from a large-sample fit's final state. */
-function recordOfLarge(st: TargetState, names: string[], wall: number): RunRecord {
+function recordOfLarge(st: TargetState, names: string[]): RunRecord {
   const r = st.result!;
-  const rec: RunRecord = { noise: true, seed: st.seed, target: {}, fitted: {}, uncertainties: {}, errors_percent: {}, pulls: {}, iterations: (st.warm?.iterations ?? 0) + st.newton.length, wall_s: wall, history: [] };
+  const rec: RunRecord = { noise: true, seed: st.seed, target: {}, fitted: {}, uncertainties: {}, errors_percent: {}, pulls: {}, iterations: (st.warm?.iterations ?? 0) + st.newton.length, wall_s: st.wall_s ?? null, cpu_s: st.cpu_s, history: [] };
   const point = (values: number[]) => ({ vdrift: driftVelocityHost(values[names.indexOf('drift.efield')], 87.17), lifetime: values[names.indexOf('drift.lifetime')] });
   for (const h of st.warm?.history ?? []) rec.history.push({ iteration: h.iteration, stage: h.stage, loss: h.loss, ...point(h.values) });
   const ps = lartpcParams();
@@ -58,6 +60,11 @@ function recordOfLarge(st: TargetState, names: string[], wall: number): RunRecor
     rec.pulls[s] = r.pulls[j];
   });
   return rec;
+}
+
+/** Sum of the values that are known. */
+function sumKnown(xs: (number | null | undefined)[]): number {
+  return xs.reduce<number>((a, x) => a + (x ?? 0), 0);
 }
 
 /** The track sample: muons and protons in both TPCs, drift distances 3-28 cm. */
@@ -87,15 +94,19 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
   let done = runs.length * (maxIter1 + maxIter2);
   const nominal = lartpcParams();
   const names = fitParamNames(nominal);
+  // wall seconds of the fits run in this call (they are in their records already)
+  let wallThisCall = 0;
   for (let i = runs.length; i < plan.length; i++) {
     const { noise, k } = plan[i];
     const seed = opts.seed * 1000 + k;
     const tStart = Date.now();
+    const cpuStart = process.cpuUsage();
     if (noise && !opts.quick) {
       const base = done;
       const st = fitTargetLarge({ ...LARGE_FIT, seed: opts.seed, out: opts.out }, k, (d, n) => bar.update(base + ((maxIter1 + maxIter2) * d) / n, { run: i + 1 }));
       done += maxIter1 + maxIter2;
-      runs.push(recordOfLarge(st, names, (Date.now() - tStart) / 1000));
+      runs.push(recordOfLarge(st, names));
+      wallThisCall += (Date.now() - tStart) / 1000;
       writeJsonAtomic(ckpt, { runs });
       continue;
     }
@@ -122,6 +133,10 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
       pulls: {},
       iterations: res.iterations,
       wall_s: (Date.now() - tStart) / 1000,
+      cpu_s: (() => {
+        const u = process.cpuUsage(cpuStart);
+        return (u.user + u.system) / 1e6;
+      })(),
       history: res.history.map((h) => {
         const e = h.values[names.indexOf('drift.efield')];
         return { iteration: h.iteration, stage: h.stage, loss: h.loss, vdrift: driftVelocityHost(e, 87.17), lifetime: h.values[names.indexOf('drift.lifetime')] };
@@ -136,6 +151,7 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
       rec.pulls[s] = (res.fitted[j] - tv[j]) / res.uncertainties[j];
     });
     runs.push(rec);
+    wallThisCall += (Date.now() - tStart) / 1000;
     writeJsonAtomic(ckpt, { runs });
     if (i === 0) {
       await landscape(seg, target, c, data, rec, opts.out, opts.quick ? 7 : 11);
@@ -166,7 +182,10 @@ export async function run(opts: ExperimentOptions): Promise<{ summary: string }>
       ? 'Levenberg-Marquardt with the exact Hessian every iteration'
       : `Levenberg-Marquardt on the first ${LARGE_FIT.warmTracks} tracks, then Newton passes over all ${LARGE_FIT.tracks} with the Hessian of ${LARGE_FIT.hessianTracks} tracks, covariance from the Hessian of all tracks at the optimum`,
     noise_e_per_tick: noiseE,
-    wall_s: (Date.now() - t0) / 1000,
+    // the fits' own times, kept in their checkpoints (a resumed run does not restart the clock), plus this invocation's time outside them
+    wall_s: sumKnown(runs.map((r) => r.wall_s)) + Math.max(0, (Date.now() - t0) / 1000 - wallThisCall),
+    cpu_s: sumKnown(runs.map((r) => r.cpu_s)),
+    fits_without_recorded_time: { wall: runs.filter((r) => r.wall_s == null).length, cpu: runs.filter((r) => r.cpu_s == null).length },
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
   };
   writeJsonAtomic(join(opts.out, 'results.json'), results);

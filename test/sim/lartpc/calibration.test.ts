@@ -23,6 +23,8 @@ describe('lartpc-calibration experiment', () => {
       assert.equal(statSync(join(out, 'checkpoint.json')).mtimeMs, t, 'resume fits nothing again');
       const r2 = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
       assert.deepEqual(r2.fitted, r.fitted);
+      // the fits' times come from the checkpoint, not from the resumed call's clock
+      assert.ok(r2.wall_s >= r.wall_s - 1 && r2.cpu_s === r.cpu_s && r.cpu_s > 0, `wall ${r.wall_s} -> ${r2.wall_s} s, cpu ${r.cpu_s} -> ${r2.cpu_s} s`);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -75,6 +75,9 @@ describe('lartpc-calibration closure at full statistics', function () {
     const s = JSON.parse(readFileSync(join(out, 'closure-32', 'target-0.json'), 'utf8')) as TargetState;
     assert.deepEqual(s.result, reference.result);
     assert.deepEqual(s.newton, reference.newton);
+    // the time of the interrupted call stays in the state: the resumed call adds to it
+    assert.ok(mid.wall_s! > 0 && mid.cpu_s > 0, `interrupted call's time kept: wall ${mid.wall_s} s, cpu ${mid.cpu_s} s`);
+    assert.ok(s.wall_s! > mid.wall_s! && s.cpu_s > mid.cpu_s, `times accumulate over calls: wall ${mid.wall_s} -> ${s.wall_s} s`);
   });
 
   it('the float64 chi^2 differs from the tensor chi^2 by a constant of the data, at any point', () => {
