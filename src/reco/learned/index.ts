@@ -21,6 +21,7 @@ export * from './predict.js';
 export * from './metrics.js';
 export * from './prior-study.js';
 export * from './likelihood-inversion.js';
+export * from './fisher-discriminant.js';
 export * from './pid-study.js';
 export * from './patch-conv.js';
 export * from './lartpc-hit-sets.js';

@@ -24,8 +24,10 @@ describe('reco/learned studies (small runs)', function () {
     assert.throws(() => priorDependenceStudy({ priors: [{ minGeV: 1, maxGeV: 20, index: 0 }, { minGeV: 2, maxGeV: 20, index: 2 }] }), (e: Error) => e instanceof DomainError && /priors/.test(e.message));
   });
 
-  it('identification study: accuracy and AUC in [0, 1] for both classifiers', () => {
+  it('identification study: accuracy and AUC in [0, 1] for both classifiers and the two baselines', () => {
     const r = particleIdStudy({ trainPerClass: 40, testPerClass: 40, steps: 5, seed: 2 });
+    assert.ok(r.set && r.cnn);
+    for (const c of [r.fisher, r.bestCut]) assert.ok(c.accuracy >= 0 && c.accuracy <= 1 && c.auc >= 0 && c.auc <= 1, JSON.stringify(c));
     for (const c of [r.set, r.cnn]) assert.ok(c.accuracy >= 0 && c.accuracy <= 1 && c.auc >= 0 && c.auc <= 1 && Number.isFinite(c.finalLoss), JSON.stringify(c));
   });
 });
