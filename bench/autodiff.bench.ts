@@ -5,7 +5,9 @@
  * - our valueAndGrad against tf.valueAndGrads on the same function and
  *   inputs (wrapper overhead, target ≤ 1.1), also for a tiny function where
  *   the fixed per-call cost dominates;
- * - hessian / valueAndGrad on a small fit-sized problem.
+ * - hessian / valueAndGrad on a small fit-sized problem;
+ * - a 3×3 convolution: forward + backward / forward through nn.conv2dApply
+ *   and through tf.conv2d with tfjs's own gradient.
  * Times are the fastest of interleaved runs (see `interleaved`).
  */
 import { tf, valueAndGrad, hessian, disposeTree, PRNGKey, nn, type Tensor, type Tree } from '../src/autodiff/index.js';
@@ -85,6 +87,29 @@ function interleaved<K extends string>(fns: Record<K, () => void>, reps: number,
     }
   }
   return best;
+}
+
+/**
+ * A 3×3 'same' convolution + bias through nn.conv2dApply (backward pass of
+ * nn/conv-op.ts) and through tf.conv2d (tfjs's own gradient, whose filter
+ * adjoint Conv2DBackpropFilter has no wasm kernel and goes through the cpu
+ * bridge): forward, and forward + backward (input, filter and bias gradients).
+ */
+function convCosts(shape: [number, number, number, number], outCh: number, reps: number): { forward: number; op: number; tfjs: number } {
+  const key = PRNGKey.fromSeed('bench-conv').fold(shape.join('x'));
+  const [b, h, w, c] = shape;
+  const x = tf.tensor4d(Float32Array.from(key.fold('x').normals(b * h * w * c)), shape);
+  const p = { w: tf.tensor4d(Float32Array.from(key.fold('w').normals(9 * c * outCh), (z) => z * Math.sqrt(2 / (9 * c))), [3, 3, c, outCh]), b: tf.zeros([outCh]) };
+  const r = tf.tensor4d(Float32Array.from(key.fold('r').normals(b * h * w * outCh)), [b, h, w, outCh]);
+  const backward = (conv: (xx: Tensor, ww: Tensor, bb: Tensor) => Tensor) => () =>
+    tf.tidy(() => tf.grads((xx: Tensor, ww: Tensor, bb: Tensor) => tf.sum(tf.mul(conv(xx, ww, bb), r)))([x, p.w, p.b]).forEach((g) => g.dataSync()));
+  const viaNn = (xx: Tensor, ww: Tensor, bb: Tensor) => nn.conv2dApply({ w: ww, b: bb }, xx, { padding: 'same' });
+  const viaTf = (xx: Tensor, ww: Tensor, bb: Tensor) => tf.add(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, 1, 'same'), bb);
+  const fast = interleaved({ forward: () => tf.tidy(() => void viaNn(x, p.w, p.b).dataSync()), op: backward(viaNn) }, reps);
+  // The bridged path costs 10²–10³ forward passes: a few runs suffice.
+  const slow = interleaved({ tfjs: backward(viaTf) }, 3, 1);
+  tf.dispose([x, p.w, p.b, r]);
+  return { ...fast, ...slow };
 }
 
 function row(name: string, value: number, unit: string, note?: string): BenchRow {
@@ -196,6 +221,18 @@ export async function run(): Promise<BenchRow[]> {
 
   rows.push(row('Rosenbrock: hessian (2×2)', tiny.hessian * 1000, 'µs'));
   rows.push(row('Rosenbrock: hessian / valueAndGrad', tiny.hessian / tinyVg, '×', '3 second-order passes'));
+
+  // ---- convolution: backward pass of nn/conv-op.ts against tfjs's default gradient
+  for (const [shape, outCh, reps] of [[[64, 7, 7, 6], 8, 40], [[32, 16, 16, 16], 32, 10]] as [[number, number, number, number], number, number][]) {
+    const cv = convCosts(shape, outCh, reps);
+    const name = `conv 3×3 same [${shape.join(', ')}] → ${outCh}`;
+    rows.push(row(`${name}: forward`, cv.forward, 'ms'));
+    rows.push(row(`${name}: forward + backward, nn.conv2dApply`, cv.op, 'ms'));
+    rows.push(row(`${name}: forward + backward, tf.conv2d (tfjs gradient)`, cv.tfjs, 'ms'));
+    rows.push(row(`${name}: (forward + backward) / forward, nn.conv2dApply`, cv.op / cv.forward, '×'));
+    rows.push(row(`${name}: (forward + backward) / forward, tf.conv2d`, cv.tfjs / cv.forward, '×'));
+    rows.push(row(`${name}: tf.conv2d / nn.conv2dApply, forward + backward`, cv.tfjs / cv.op, '×'));
+  }
 
   [x, y, ex, eTensors.a, ra, rb, ...leaves].forEach((t) => t.dispose());
   rows.push(row('tensors alive after the benchmark', tf.memory().numTensors, ''));

@@ -1,7 +1,9 @@
 /**
  * 1-D and 2-D convolutions as pure functions: `{ w: [k, in, out], b: [out] }`
  * and `{ w: [kh, kw, in, out], b: [out] }`, channels last (calorimeter images
- * are [batch, eta, phi, layers]).
+ * are [batch, eta, phi, layers]). Both run through `conv2dOp` (conv-op.ts):
+ * the values of `tf.conv1d` / `tf.conv2d`, with a backward pass made of
+ * forward convolutions, fast on every backend and differentiable to any order.
  */
 import { tf, type Tensor } from '../tf.js';
 import { param, type ParamDefTree } from '../params.js';
@@ -10,6 +12,7 @@ import type { Tree } from '../tree.js';
 import { glorotUniform, heNormal, zeros } from './initializers.js';
 import { DomainError, ShapeMismatchError } from '../errors.js';
 import type { InitOptions } from './dense.js';
+import { conv2dOp } from './conv-op.js';
 
 /** Options of a convolution. */
 export interface ConvOptions {
@@ -41,7 +44,13 @@ export function conv1dInit(key: PRNGKey, kernel: number, inCh: number, outCh: nu
 export function conv1dApply(p: Tree<Tensor>, x: Tensor, opts: ConvOptions = {}): Tensor {
   const { w, b } = p as { w: Tensor; b: Tensor };
   if (x.rank !== 3 || x.shape[2] !== w.shape[1]) throw new ShapeMismatchError('conv1d input', [-1, -1, w.shape[1] as number], x.shape);
-  return tf.tidy(() => tf.add(tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, opts.stride ?? 1, opts.padding ?? 'same'), b));
+  const [batch, len, inCh] = x.shape as [number, number, number];
+  const [k, , outCh] = w.shape as [number, number, number];
+  return tf.tidy(() => {
+    // What tf.conv1d does: a 2-D convolution over [batch, 1, length, in].
+    const y = conv2dOp(x.reshape([batch, 1, len, inCh]), w.reshape([1, k, inCh, outCh]), [1, opts.stride ?? 1], opts.padding ?? 'same');
+    return tf.add(y.reshape([batch, y.shape[2] as number, outCh]), b);
+  });
 }
 
 /**
@@ -65,5 +74,5 @@ export function conv2dApply(p: Tree<Tensor>, x: Tensor, opts: ConvOptions = {}):
   const { w, b } = p as { w: Tensor; b: Tensor };
   if (x.rank !== 4 || x.shape[3] !== w.shape[2]) throw new ShapeMismatchError('conv2d input', [-1, -1, -1, w.shape[2] as number], x.shape);
   const s = opts.stride ?? 1;
-  return tf.tidy(() => tf.add(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, [s, s], opts.padding ?? 'same'), b));
+  return tf.tidy(() => tf.add(conv2dOp(x, w, [s, s], opts.padding ?? 'same'), b));
 }

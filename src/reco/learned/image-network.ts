@@ -1,14 +1,12 @@
 /**
  * A convolutional network over calorimeter images [B, n, n, sections]: 3×3
  * convolutions with 'same' padding and ReLU (parameters from the core's
- * `nn.conv2dInit`, applied by `patchConv2d`, which gives the values of
- * `nn.conv2dApply` with a backward pass that is fast on wasm), then the
- * flattened feature maps into an MLP. The convolution stack is
- * translation-equivariant away from the grid's border.
+ * `nn.conv2dInit`, applied by `nn.conv2dApply`), then the flattened
+ * feature maps into an MLP. The convolution stack is translation-equivariant
+ * away from the grid's border.
  */
 import { tf, nn, DomainError, type PRNGKey, type Tensor, type Tree } from '../../autodiff/index.js';
 import { checkInputTensors, type Network } from './network.js';
-import { patchConv2d } from './patch-conv.js';
 
 /** Sizes of an image network. */
 export interface ImageNetworkOptions {
@@ -47,7 +45,7 @@ export function imageNetwork(o: ImageNetworkOptions): ImageNetwork {
   if (!Array.isArray(conv) || conv.length === 0) throw new DomainError('conv', conv, 'needs at least one convolution');
   const convFeatures = (p: Tree<Tensor>, images: Tensor): Tensor => {
     const layers = (p as { conv: Tree<Tensor>[] }).conv;
-    return tf.tidy(() => layers.reduce<Tensor>((h, l) => tf.relu(patchConv2d(l, h)), images));
+    return tf.tidy(() => layers.reduce<Tensor>((h, l) => tf.relu(nn.conv2dApply(l, h, { padding: 'same' })), images));
   };
   const net: ImageNetwork = {
     name: 'image network',

@@ -23,5 +23,4 @@ export * from './prior-study.js';
 export * from './likelihood-inversion.js';
 export * from './fisher-discriminant.js';
 export * from './pid-study.js';
-export * from './patch-conv.js';
 export * from './lartpc-hit-sets.js';

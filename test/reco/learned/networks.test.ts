@@ -13,7 +13,6 @@ import {
   summaryNll,
   checkNetworkInputs,
   predict,
-  patchConv2d,
 } from '../../../src/reco/learned/index.js';
 
 /** A random tensor from a key (values in [−1, 1)). */
@@ -44,23 +43,6 @@ describe('reco/learned networks and losses', () => {
     const labels = tf.tensor1d([1, 0]);
     assertGradClose((q) => logisticLoss(net.apply(q, { images: img }), labels), p as Tree<Tensor>, { maxElements: 24, seed: 6 });
     tf.dispose([img, labels]);
-  });
-
-  it('the patch convolution gives the values of nn.conv2dApply (same padding) for odd kernels (property)', () => {
-    fc.assert(
-      fc.property(fc.constantFrom(1, 3, 5), fc.constantFrom(1, 3), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 1e6 }), (kh, kw, cin, seed) => {
-        tf.tidy(() => {
-          const p = new ParamSet(nn.conv2dInit(prngKey(seed), kh, kw, cin, 3)).constantTree();
-          const pb = { ...(p as object), b: rand(seed + 2, [3]) } as Tree<Tensor>;
-          const x = rand(seed + 1, [2, 6, 5, cin]);
-          const a = values(patchConv2d(pb, x));
-          const ref = values(nn.conv2dApply(pb, x, { padding: 'same' }));
-          a.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) < 1e-5, `${v} vs ${ref[i]}`));
-        });
-      }),
-      propertyParams(12, 20261123),
-    );
-    tf.tidy(() => assert.throws(() => patchConv2d(new ParamSet(nn.conv2dInit(prngKey(1), 2, 3, 1, 1)).constantTree(), tf.zeros([1, 4, 4, 1])), /odd/));
   });
 
   it('Gaussian-Ansatz loss and the summary likelihood: gradients match finite differences', () => {
