@@ -8,7 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { tf, selectBackend, backendInfo, prngKey, nn, ParamSet, type Tensor, type Tree } from '../../../src/autodiff/index.js';
+import { tf, selectBackend, backendInfo, prngKey, nn, ParamSet, hessian, type Tensor, type Tree } from '../../../src/autodiff/index.js';
 import { conv2dOp, type ConvPadding } from '../../../src/autodiff/nn/conv-op.js';
 import { assertGradClose, assertAllClose, propertyParams, arbSeed } from '../../../src/autodiff/testing/index.js';
 
@@ -176,6 +176,30 @@ describe('nn: convolution backward pass (conv2dOp)', () => {
       assertGradClose(gradNorm, { x, w }, { maxElements: 12, seed: k, richardson: true });
       tf.dispose([x, w]);
     }
+  });
+
+  it('hessian() through nn.conv2dApply (stride 2) matches finite differences of the gradient', () => {
+    const x = normals(81, [1, 5, 4, 2]);
+    const v0 = Float32Array.from(prngKey(82).normals(3 * 2 * 2 * 2 + 2), (z) => 0.5 * z);
+    const f = (v: Tensor) => {
+      const w = tf.reshape(tf.slice(v, [0], [24]), [3, 2, 2, 2]);
+      const b = tf.slice(v, [24], [2]);
+      return probe(nn.conv2dApply({ w, b }, x, { stride: 2, padding: 'same' }), 83);
+    };
+    const { matrix } = hessian((q) => f((q as { v: Tensor }).v))({ v: tf.tensor1d(v0) });
+    const h = 1e-2;
+    const gradAt = (v: Float32Array) => tf.tidy(() => Array.from(tf.grad(f)(tf.tensor1d(v)).dataSync()));
+    for (let i = 0; i < v0.length; i++) {
+      const vp = Float32Array.from(v0);
+      const vm = Float32Array.from(v0);
+      vp[i] += h;
+      vm[i] -= h;
+      const gp = gradAt(vp);
+      const gm = gradAt(vm);
+      const column = gp.map((g, j) => (g - gm[j]) / (vp[i] - vm[i]));
+      assertAllClose(matrix.map((r) => r[i]), column, 2e-2, 2e-3, `Hessian column ${i}`);
+    }
+    x.dispose();
   });
 
   it('keeps the tensor count flat over repeated gradients', () => {
