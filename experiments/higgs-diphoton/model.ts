@@ -16,28 +16,8 @@
  * function theorem), so Z is differentiable in every template bin.
  */
 import { tf, type Tensor, implicitArgmin, linalg, DiffhepError } from '../../src/autodiff/index.js';
+import { histosysDelta, histosysDeltaCode4p } from '../../src/inference/index.js';
 import type { Templates } from './chain.js';
-
-/** code4p histosys shift (tensor): α scalar tensor, up/down deltas per bin. */
-function code4p(alpha: Tensor, up: Tensor, dn: Tensor): Tensor {
-  const s = tf.mul(0.5, tf.add(up, dn));
-  const a = tf.mul(0.0625, tf.sub(up, dn));
-  const a2 = tf.square(alpha);
-  const poly = tf.mul(alpha, tf.add(s, tf.mul(tf.mul(alpha, a), tf.add(15, tf.mul(a2, tf.sub(tf.mul(3, a2), 10))))));
-  const pos = tf.relu(alpha);
-  const lin = tf.add(tf.mul(pos, up), tf.mul(tf.sub(alpha, pos), dn));
-  const outside = tf.step(tf.sub(tf.abs(alpha), 1));
-  return tf.add(poly, tf.mul(outside, tf.sub(lin, poly)));
-}
-
-/** code4p in float64 (host). */
-export function code4pValue(alpha: number, up: number, dn: number): number {
-  if (alpha > 1) return alpha * up;
-  if (alpha < -1) return alpha * dn;
-  const S = 0.5 * (up + dn);
-  const A = 0.0625 * (up - dn);
-  return alpha * (S + alpha * A * (15 + alpha * alpha * (3 * alpha * alpha - 10)));
-}
 
 /** Flattened templates: [s, b, sUp_k, sDn_k..., bUp_k, bDn_k...]. */
 function flat(t: Templates): Tensor[] {
@@ -54,8 +34,8 @@ export function ratesTensor(t: Templates, mu: Tensor | number, thetaB: Tensor | 
   let b: Tensor = t.background;
   for (let k = 0; k < t.signalUp.length; k++) {
     const a = tf.slice(alpha, [k], [1]).reshape([]);
-    s = tf.add(s, code4p(a, tf.sub(t.signalUp[k], t.signal), tf.sub(t.signal, t.signalDown[k])));
-    b = tf.add(b, code4p(a, tf.sub(t.backgroundUp[k], t.background), tf.sub(t.background, t.backgroundDown[k])));
+    s = tf.add(s, histosysDeltaCode4p(a, tf.sub(t.signalUp[k], t.signal), tf.sub(t.signal, t.signalDown[k])));
+    b = tf.add(b, histosysDeltaCode4p(a, tf.sub(t.backgroundUp[k], t.background), tf.sub(t.background, t.backgroundDown[k])));
   }
   return tf.add(tf.mul(mu, s), tf.mul(thetaB, b));
 }
@@ -88,8 +68,8 @@ export function ratesValue(t: PlainTemplates, mu: number, thetaB: number, alpha:
     let s = signal[i];
     let b = b0;
     for (let k = 0; k < alpha.length; k++) {
-      s += code4pValue(alpha[k], t.signalUp[k][i] - t.signal[i], t.signal[i] - t.signalDown[k][i]);
-      b += code4pValue(alpha[k], t.backgroundUp[k][i] - b0, b0 - t.backgroundDown[k][i]);
+      s += histosysDelta('code4p', alpha[k], t.signalUp[k][i] - t.signal[i], t.signal[i] - t.signalDown[k][i]);
+      b += histosysDelta('code4p', alpha[k], t.backgroundUp[k][i] - b0, b0 - t.backgroundDown[k][i]);
     }
     return mu * s + thetaB * b;
   });

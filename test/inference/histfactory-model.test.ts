@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { tf, type Tensor, DiffhepError, DomainError } from '../../src/autodiff/index.js';
 import { checkGrad, propertyParams } from '../../src/autodiff/testing/index.js';
-import { HistFactoryModel, WorkspaceSchemaError, validateWorkspace, normsysFactor, histosysDelta, code4Coefficients } from '../../src/inference/index.js';
+import { HistFactoryModel, WorkspaceSchemaError, validateWorkspace, normsysFactor, histosysDelta, histosysDeltaCode4p, code4Coefficients } from '../../src/inference/index.js';
+import { assertGradClose } from '../../src/autodiff/testing/index.js';
 import { assertClose, assertGradOk, validationCases, uncorrelatedBackground } from './helpers.js';
 
 const base = () => JSON.parse(JSON.stringify(validationCases().find((c) => c.name === 'case06')!.workspace));
@@ -66,6 +67,25 @@ describe('HistFactory interpolation', () => {
         for (const a of [1, -1]) assertClose(histosysDelta('code4p', a * (1 - 1e-12), up, dn), histosysDelta('code0', a, up, dn), 1e-8, 1e-9, 'code4p at ±1');
       }),
       propertyParams(30, 501),
+    );
+  });
+
+  it('the tensor code4p shift equals the float64 one and its gradient in alpha and the deltas matches finite differences (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -2500, max: 2500 }).map((i) => i / 1000).filter((a) => Math.abs(Math.abs(a) - 1) > 0.02), fc.array(fc.integer({ min: -3000, max: 3000 }).map((i) => i / 1000), { minLength: 6, maxLength: 6 }), (alpha, d) => {
+        const up = d.slice(0, 3);
+        const dn = d.slice(3);
+        const got = tf.tidy(() => histosysDeltaCode4p(tf.scalar(alpha), tf.tensor1d(up), tf.tensor1d(dn)).arraySync() as number[]);
+        got.forEach((x, i) => assertClose(x, histosysDelta('code4p', alpha, up[i], dn[i]), 1e-5, 1e-5, `bin ${i}`));
+        // a weighted sum so every bin's shift enters the checked scalar
+        const params = { alpha, up: tf.tensor1d(up), dn: tf.tensor1d(dn) };
+        try {
+          assertGradClose((p) => tf.sum(tf.mul(tf.tensor1d([1, -2, 0.5]), histosysDeltaCode4p((p as Record<string, Tensor>).alpha, (p as Record<string, Tensor>).up, (p as Record<string, Tensor>).dn))), params, { eps: 1e-3, rtol: 2e-2, atol: 2e-3 });
+        } finally {
+          tf.dispose([params.up, params.dn]);
+        }
+      }),
+      propertyParams(25, 502),
     );
   });
 });

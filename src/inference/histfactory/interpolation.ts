@@ -6,7 +6,7 @@
  * (piecewise linear) and code4p (polynomial inside |α| < 1, linear outside).
  * References: ROOT FlexibleInterpVar / PiecewiseInterpolation; pyhf.interpolators.
  */
-import { linalg } from '../../autodiff/index.js';
+import { tf, linalg, type Tensor } from '../../autodiff/index.js';
 
 export type NormsysCode = 'code1' | 'code4';
 export type HistosysCode = 'code0' | 'code4p';
@@ -52,4 +52,28 @@ export function histosysDelta(code: HistosysCode, alpha: number, up: number, dn:
   const a = 0.0625 * (up - dn);
   const a2 = alpha * alpha;
   return alpha * (s + alpha * a * (15 + a2 * (3 * a2 - 10)));
+}
+
+/**
+ * The code4p histosys shift as a tensor, for a scalar α tensor and per-bin
+ * deltas up = hi − nom, dn = nom − lo (the tensor form of `histosysDelta`,
+ * differentiable in α and in both templates).
+ *
+ * @example
+ * ```ts
+ * const shift = histosysDeltaCode4p(tf.scalar(0.5), tf.tensor1d([2, 1]), tf.tensor1d([1, 1]));
+ * ```
+ */
+export function histosysDeltaCode4p(alpha: Tensor, up: Tensor, dn: Tensor): Tensor {
+  return tf.tidy(() => {
+    const s = tf.mul(0.5, tf.add(up, dn));
+    const a = tf.mul(0.0625, tf.sub(up, dn));
+    const a2 = tf.square(alpha);
+    const poly = tf.mul(alpha, tf.add(s, tf.mul(tf.mul(alpha, a), tf.add(15, tf.mul(a2, tf.sub(tf.mul(3, a2), 10))))));
+    const pos = tf.relu(alpha);
+    const lin = tf.add(tf.mul(pos, up), tf.mul(tf.sub(alpha, pos), dn));
+    // outside |α| ≤ 1 the shift is linear: swap the polynomial for the line there
+    const outside = tf.step(tf.sub(tf.abs(alpha), 1));
+    return tf.add(poly, tf.mul(outside, tf.sub(lin, poly)));
+  });
 }

@@ -12,6 +12,7 @@
  * CLs of the same model (tested).
  */
 import { tf, type Tensor, implicitArgmin, DomainError } from '../../autodiff/index.js';
+import { histosysDeltaCode4p } from '../histfactory/interpolation.js';
 
 /** Nominal yields of the model, each a 1-D tensor over bins. */
 export interface HistosysYields {
@@ -21,23 +22,11 @@ export interface HistosysYields {
   backgroundDown: Tensor;
 }
 
-/** code4p histosys shift for a scalar α (tensor) and per-bin up/down deltas. */
-function code4p(alpha: Tensor, up: Tensor, dn: Tensor): Tensor {
-  const s = tf.mul(0.5, tf.add(up, dn));
-  const a = tf.mul(0.0625, tf.sub(up, dn));
-  const a2 = tf.square(alpha);
-  const poly = tf.mul(alpha, tf.add(s, tf.mul(tf.mul(alpha, a), tf.add(15, tf.mul(a2, tf.sub(tf.mul(3, a2), 10))))));
-  const pos = tf.relu(alpha);
-  const lin = tf.add(tf.mul(pos, up), tf.mul(tf.sub(alpha, pos), dn));
-  const outside = tf.step(tf.sub(tf.abs(alpha), 1));
-  return tf.add(poly, tf.mul(outside, tf.sub(lin, poly)));
-}
-
 /** Expected rates at (μ, α). */
 export function histosysRates(mu: Tensor | number, alpha: Tensor, y: HistosysYields): Tensor {
   const up = tf.sub(y.backgroundUp, y.background);
   const dn = tf.sub(y.background, y.backgroundDown);
-  return tf.add(tf.add(tf.mul(mu, y.signal), y.background), code4p(alpha, up, dn));
+  return tf.add(tf.add(tf.mul(mu, y.signal), y.background), histosysDeltaCode4p(alpha, up, dn));
 }
 
 /** NLL(μ, α | n) = Σ λ − n ln λ + α²/2 (data-only constants dropped). */
